@@ -1,0 +1,68 @@
+// Whole-file reads with clear errors, and atomic writes through a temporary file.
+#include "core/file_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.h"
+
+namespace musegen {
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path.string(), "is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string(), "cannot open: " + errno_text());
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  if (in.bad()) throw IoError(path.string(), "read failed: " + errno_text());
+  return bytes;
+}
+
+std::string read_file_text(const std::filesystem::path& path) {
+  auto bytes = read_file_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+void write_file_atomic(const std::filesystem::path& path, const void* bytes, std::size_t size) {
+  const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError(path.string(), "cannot create " + tmp + ": " + errno_text());
+  const auto* p = static_cast<const char*>(bytes);
+  std::size_t left = size;
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw IoError(path.string(), "write failed: " + why);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw IoError(path.string(), "cannot flush: " + why);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw IoError(path.string(), "cannot rename temporary file into place: " + why);
+  }
+}
+
+}  // namespace musegen

@@ -1,0 +1,45 @@
+// Standard MIDI File reading: bytes -> EventFile (raw events) -> Score (paired notes).
+// Damaged input is read as far as it can be read unambiguously, with a warning for every
+// repair; input that cannot be read at all throws ParseError (file, byte offset, expectation).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <span>
+#include <string>
+
+#include "core/diagnostic.h"
+#include "music/events.h"
+#include "music/score.h"
+
+namespace musegen::midi {
+
+struct ReadOptions {
+  bool strict = false;  // every warning becomes a ParseError
+};
+
+struct ReadResult {
+  Score score;
+  EventFile events;
+  Diagnostics warnings;
+};
+
+// Parses the chunks of an SMF (or an RMID wrapper) into raw events. `name` labels errors.
+EventFile read_events(std::span<const std::uint8_t> bytes, const std::string& name,
+                      const ReadOptions& options, Diagnostics& warnings);
+
+// Pairs note-ons with note-offs and applies the tempo map. Pairing rule, per track, channel
+// and pitch: a note-on starts a note; a note-off (or note-on with velocity 0) ends the
+// sounding note; a note-on of a pitch that is still sounding ends the earlier note at that
+// tick and starts a new one; notes never turned off end at their track's end.
+Score events_to_score(const EventFile& events, const std::string& name,
+                      const ReadOptions& options, Diagnostics& warnings);
+
+ReadResult read(std::span<const std::uint8_t> bytes, const std::string& name,
+                const ReadOptions& options = {});
+ReadResult read(std::istream& in, const std::string& name, const ReadOptions& options = {});
+// Throws IoError when the file cannot be read, ParseError when it is not usable MIDI.
+ReadResult read_file(const std::filesystem::path& path, const ReadOptions& options = {});
+
+}  // namespace musegen::midi

@@ -1,0 +1,48 @@
+// The interface every tokenizer shares: Score (plus, for tokenizers that need them, the raw
+// MIDI events) -> token strings, and token strings -> Score. Tokenizers know nothing of
+// tensors; the Vocabulary maps token strings to integer ids.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "music/events.h"
+#include "music/score.h"
+
+namespace musegen::tokenize {
+
+using Tokens = std::vector<std::string>;
+
+// What a tokenizer reads: the Score and, when read from a MIDI file, its raw events.
+struct TokenizerInput {
+  const Score& score;
+  const EventFile* events = nullptr;  // null when the music was not read from MIDI
+};
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  // "tutorial", "notes", "performance" or "frames".
+  virtual std::string name() const = 0;
+  // Everything needed to rebuild an identical tokenizer with make_tokenizer().
+  virtual nlohmann::json config() const = 0;
+  // Throws ParseError/ConfigError when the input cannot be tokenized (e.g. the tutorial
+  // tokenizer without raw events).
+  virtual Tokens encode(const TokenizerInput& input) const = 0;
+  // Unknown or out-of-place tokens are skipped, never an error.
+  virtual Score decode(const Tokens& tokens) const = 0;
+  // The complete token table for tokenizers with a fixed event table (performance, frames);
+  // empty when the vocabulary is built from the training data (tutorial, notes).
+  virtual Tokens fixed_vocabulary() const { return {}; }
+};
+
+// Builds a tokenizer from its config ({"name": ..., options...}). Throws ConfigError naming
+// the key and the allowed values.
+std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config);
+// Builds a tokenizer by name with default options.
+std::unique_ptr<Tokenizer> make_tokenizer(const std::string& name);
+std::vector<std::string> tokenizer_names();
+
+}  // namespace musegen::tokenize
