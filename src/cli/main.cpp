@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.get_formatter()->column_width(36);
   int exit_code = 0;
-  musegen::cli::add_inspect_command(app, exit_code);
+  for (const auto& command : musegen::cli::registered_commands()) command.add(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,37 @@
+// Choosing the next token from a vector of logits: greedy (the tutorial's argmax),
+// temperature, top-k and top-p (nucleus) sampling. A pure function of the logits, the
+// options and an explicit RNG, so the same seed gives the same choice. Torch-free.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace musegen::generate {
+
+struct SamplingOptions {
+  bool greedy = false;       // argmax, ties to the lowest id (the tutorial's np.argmax)
+  double temperature = 1.0;  // > 0; at or below kGreedyTemperature sampling becomes greedy
+  int top_k = 0;             // keep the k most likely ids; 0 keeps all; 1 is greedy
+  double top_p = 1.0;        // keep the smallest set of most likely ids whose mass >= top_p
+};
+
+inline constexpr double kGreedyTemperature = 1e-4;
+
+// Throws ConfigError naming the option ("temperature", "top_k", "top_p") when out of range.
+void validate(const SamplingOptions& options);
+
+// The distribution sampling draws from: softmax(logits / temperature), restricted to the
+// top-k / top-p set and renormalised. Ids outside the set get probability 0.
+std::vector<double> sampling_distribution(std::span<const float> logits,
+                                          const SamplingOptions& options);
+
+// Index of the largest logit (the lowest index among equals).
+int argmax(std::span<const float> logits);
+
+// The chosen id. Greedy when options.greedy, top_k == 1 or temperature <= kGreedyTemperature;
+// otherwise one uniform draw from `rng` against the cumulative distribution.
+int sample_token(std::span<const float> logits, const SamplingOptions& options, Rng& rng);
+
+}  // namespace musegen::generate

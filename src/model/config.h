@@ -1,0 +1,82 @@
+// Model and training configuration, named presets ("tutorial", "default", "small") and
+// `--set key=value` overrides validated against a table of keys with their allowed ranges.
+// Torch-free: the CLI and tests use it without compiling LibTorch.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace musegen::model {
+
+struct ModelConfig {
+  int vocab_size = 0;                 // set from the corpus vocabulary, including special ids
+  std::string input = "embedding";    // "embedding" | "scalar" (tutorial: id / n_tokens)
+  int embedding_dim = 256;            // used by "embedding"
+  int scalar_first_id = 4;            // "scalar": ids below are specials; x = (id - first) / n
+  std::string cell = "lstm";          // "lstm" | "gru" | "rnn"
+  int hidden_size = 512;
+  int num_layers = 3;
+  double dropout = 0.3;               // between recurrent layers
+  std::vector<int> dense_sizes{256};  // hidden dense layers of the head
+  std::string dense_activation = "linear";  // "linear" (tutorial) | "relu" | "tanh"
+  double dense_dropout = 0.3;         // after each hidden dense layer
+
+  nlohmann::json to_json() const;
+  // Throws ConfigError naming the key for a missing or invalid field.
+  static ModelConfig from_json(const nlohmann::json& json);
+};
+
+struct TrainConfig {
+  std::string tokenizer = "notes";  // tokenizer name; options in tokenizer_options
+  nlohmann::json tokenizer_options = nlohmann::json::object();
+  std::string objective = "chunks";  // "windows": one target per window (tutorial); "chunks":
+                                     // a target at every position
+  int sequence_length = 100;         // window or chunk length in tokens
+  int window_stride = 1;             // "windows" only
+  int batch_size = 64;
+  std::string optimizer = "adam";    // "adam" | "adamw" | "rmsprop" | "sgd"
+  double learning_rate = 1e-3;
+  double weight_decay = 0.0;
+  double momentum = 0.9;             // sgd and rmsprop
+  std::string schedule = "plateau";  // "none" | "plateau"
+  int warmup_steps = 0;              // linear warm-up from 0 to learning_rate
+  double plateau_factor = 0.5;
+  int plateau_patience = 1;          // epochs without improvement before the rate is cut
+  double clip_grad_norm = 1.0;       // 0 disables clipping
+  int epochs = 30;
+  int early_stop_patience = 5;       // epochs without improvement; 0 disables
+  double max_minutes = 0;            // 0: no time limit
+  int eval_every_steps = 0;          // 0: validate once per epoch only
+  std::string select_by = "valid_loss";  // "valid_loss" | "train_loss" (tutorial)
+  double valid_fraction = 0.1;
+  int transpose_min = 0;             // augmentation range in semitones (training part only)
+  int transpose_max = 0;
+  std::uint64_t seed = 1;
+  int threads = 0;                   // 0: every core
+
+  nlohmann::json to_json() const;
+  static TrainConfig from_json(const nlohmann::json& json);
+};
+
+struct Preset {
+  std::string name;
+  ModelConfig model;
+  TrainConfig train;
+};
+
+// Throws ConfigError (key "preset") listing the allowed names.
+Preset make_preset(const std::string& name);
+std::vector<std::string> preset_names();
+
+// Applies one "key=value" override. Keys are the field names above (model and training share
+// one namespace; "model.KEY"/"train.KEY" prefixes are accepted). Throws ConfigError naming
+// the key and the allowed values or range.
+void apply_override(Preset& preset, const std::string& key_equals_value);
+// Checks every field against its range; throws ConfigError naming the first bad key.
+void validate(const Preset& preset);
+// One line per key: "key  type  allowed  (default ...)" for --help.
+std::string describe_keys();
+
+}  // namespace musegen::model

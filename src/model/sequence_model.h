@@ -1,0 +1,49 @@
+// The sequence model: input (embedding, or the tutorial's scalar id / n_tokens) -> recurrent
+// stack (LSTM, GRU or RNN with dropout between layers) -> dense head -> logits over the
+// vocabulary. The recurrent state can be carried across calls, so generating costs one step
+// per token. Include only where LibTorch is needed.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/config.h"
+
+namespace musegen::model {
+
+// Recurrent state: h (and c for LSTM), each [num_layers, batch, hidden]. Empty = zeros.
+struct RecurrentState {
+  torch::Tensor h;
+  torch::Tensor c;
+  bool defined() const { return h.defined(); }
+};
+
+class SequenceModelImpl : public torch::nn::Module {
+ public:
+  explicit SequenceModelImpl(const ModelConfig& config);
+
+  // ids: int64 [batch, time]. Returns logits [batch, time, vocab] and the state after the
+  // last step. `state` may be empty (zeros).
+  std::pair<torch::Tensor, RecurrentState> forward(const torch::Tensor& ids,
+                                                   const RecurrentState& state = {});
+  // Logits of the last time step only, [batch, vocab]: the tutorial's one-target windows
+  // (runs the head on the last step alone).
+  torch::Tensor forward_last(const torch::Tensor& ids);
+
+  const ModelConfig& config() const { return config_; }
+  std::int64_t parameter_count() const;
+
+ private:
+  torch::Tensor embed(const torch::Tensor& ids);
+  torch::Tensor head(const torch::Tensor& hidden);
+
+  ModelConfig config_;
+  torch::nn::Embedding embedding_{nullptr};
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::GRU gru_{nullptr};
+  torch::nn::RNN rnn_{nullptr};
+  torch::nn::ModuleList dense_{nullptr};
+  torch::nn::Linear output_{nullptr};
+};
+TORCH_MODULE(SequenceModel);
+
+}  // namespace musegen::model

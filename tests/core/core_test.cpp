@@ -1,0 +1,75 @@
+// Core: error messages, atomic file writes, data-folder resolution.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/data_dir.h"
+#include "core/errors.h"
+#include "core/file_io.h"
+#include "core/rng.h"
+
+namespace musegen {
+namespace {
+
+std::filesystem::path temp_dir() {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("musegen_core_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(Errors, MessagesNameFileOffsetAndKey) {
+  EXPECT_STREQ(ParseError("a.mid", 14, "expected MTrk").what(), "a.mid: byte 14: expected MTrk");
+  EXPECT_STREQ(ConfigError("temperature", "must be positive", "> 0").what(),
+               "temperature: must be positive (allowed: > 0)");
+  EXPECT_STREQ(IoError("x.bin", "cannot open").what(), "x.bin: cannot open");
+}
+
+TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
+  auto dir = temp_dir();
+  auto path = dir / "out.txt";
+  write_file_atomic(path, std::string("first"));
+  write_file_atomic(path, std::string("second"));
+  EXPECT_EQ(read_file_text(path), "second");
+  int n_files = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir)) n_files += e.is_regular_file();
+  EXPECT_EQ(n_files, 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FileIo, WriteIntoMissingFolderThrowsIoError) {
+  EXPECT_THROW(write_file_atomic("/nonexistent-folder/x.bin", std::string("x")), IoError);
+}
+
+TEST(FileIo, ReadingMissingFileOrFolderThrowsIoError) {
+  EXPECT_THROW(read_file_bytes("/nonexistent-folder/x.mid"), IoError);
+  EXPECT_THROW(read_file_bytes(std::filesystem::temp_directory_path()), IoError);
+}
+
+TEST(DataDir, EnvironmentOverridesFallback) {
+  auto dir = temp_dir();
+  ::setenv("MUSEGEN_DATA", dir.c_str(), 1);
+  EXPECT_EQ(find_data_dir("/nonexistent"), dir);
+  ::setenv("MUSEGEN_DATA", "/nonexistent-data", 1);
+  EXPECT_FALSE(find_data_dir(dir).has_value());
+  EXPECT_NE(missing_data_message(dir).find("/nonexistent-data"), std::string::npos);
+  ::unsetenv("MUSEGEN_DATA");
+  EXPECT_EQ(find_data_dir(dir), dir);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Rng, SameSeedSameSequence) {
+  Rng a(42), b(42), c(43);
+  for (int i = 0; i < 5; ++i) {
+    double x = a.uniform();
+    EXPECT_EQ(x, b.uniform());
+    EXPECT_GE(x, 0.0);
+    EXPECT_LT(x, 1.0);
+  }
+  EXPECT_NE(Rng(42).uniform_int(0, 1 << 30), c.uniform_int(0, 1 << 30));
+}
+
+}  // namespace
+}  // namespace musegen

@@ -1,0 +1,37 @@
+// General MIDI names and pitch spelling.
+#include "music/general_midi.h"
+
+#include <gtest/gtest.h>
+
+namespace musegen {
+namespace {
+
+TEST(GeneralMidi, ProgramNames) {
+  EXPECT_STREQ(gm_program_name(0), "Acoustic Grand Piano");
+  EXPECT_STREQ(gm_program_name(40), "Violin");
+  EXPECT_STREQ(gm_program_name(127), "Gunshot");
+  EXPECT_STREQ(gm_program_name(128), "");
+  EXPECT_STREQ(gm_program_name(-1), "");
+}
+
+TEST(GeneralMidi, ProgramFromText) {
+  EXPECT_EQ(gm_program_from_text("acoustic grand piano"), 0);
+  EXPECT_EQ(gm_program_from_text("Flute"), 73);
+  EXPECT_EQ(gm_program_from_text("73"), 73);
+  EXPECT_EQ(gm_program_from_text("128"), -1);
+  EXPECT_EQ(gm_program_from_text("kazoo"), -1);
+}
+
+TEST(GeneralMidi, PitchAndKeyNames) {
+  EXPECT_EQ(pitch_name(60), "C4");
+  EXPECT_EQ(pitch_name(61), "C#4");
+  EXPECT_EQ(pitch_name(0), "C-1");
+  EXPECT_EQ(pitch_name(127), "G9");
+  EXPECT_EQ(key_name(0, false), "C major");
+  EXPECT_EQ(key_name(-3, true), "C minor");
+  EXPECT_EQ(key_name(2, false), "D major");
+  EXPECT_EQ(key_name(9, false), "unknown key");
+}
+
+}  // namespace
+}  // namespace musegen
