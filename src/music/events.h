@@ -14,6 +14,9 @@ struct ChannelEvent {
   std::uint8_t status = 0;  // kind in the high nibble, channel in the low nibble
   std::uint8_t data1 = 0;
   std::uint8_t data2 = 0;
+  // Where the event starts in the file it was read from (saturates at 2^32 - 1; 0 when built
+  // by hand). Fits in the padding after data2, so the struct stays 16 bytes.
+  std::uint32_t byte_offset = 0;
 
   int kind() const { return status & 0xF0; }
   int channel() const { return status & 0x0F; }
@@ -28,6 +31,7 @@ struct MetaEvent {
   std::int64_t tick = 0;
   std::uint8_t type = 0;
   std::vector<std::uint8_t> data;
+  std::int64_t byte_offset = 0;  // where the event starts in the file (0 when built by hand)
 };
 
 struct EventTrack {
@@ -37,8 +41,10 @@ struct EventTrack {
 };
 
 struct EventFile {
-  int format = 1;                  // 0, 1 or 2
-  int ticks_per_quarter = 480;     // for metrical division
+  int format = 1;  // 0, 1 or 2
+  // For metrical division, the file's ticks per quarter note. For SMPTE division, ticks per
+  // quarter note at the 120 bpm convention (smpte_ticks_per_sec / 2, at least 1).
+  int ticks_per_quarter = 480;
   double smpte_ticks_per_sec = 0;  // > 0 for SMPTE division
   std::vector<EventTrack> tracks;
 };
