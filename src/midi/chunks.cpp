@@ -29,8 +29,10 @@ bool has_id(std::span<const std::uint8_t> bytes, std::size_t at, const char* id)
 std::string first_bytes_text(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return "an empty file";
   std::string out = "bytes";
-  for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 4); ++i)
-    out += " " + detail::hex_byte(bytes[i]);
+  for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 4); ++i) {
+    out.push_back(' ');  // appended piece by piece: GCC 12 warns falsely on " " + std::string
+    out.append(detail::hex_byte(bytes[i]));
+  }
   return out;
 }
 
