@@ -1,0 +1,69 @@
+// The corpus summary printed at the end of loading: files, skips grouped by reason, notes,
+// tokens, vocabulary, cache use; as text and as JSON.
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "data/corpus.h"
+#include "data/corpus_cache.h"
+
+namespace musegen::data {
+
+namespace {
+
+constexpr std::size_t kListedPerReason = 5;
+
+// The reason without its file name and byte offset, so that like failures group together.
+std::string reason_kind(const SkippedFile& skipped) {
+  std::string text = skipped.reason;
+  static const std::regex byte_prefix(R"(^.*?: byte \d+: )");
+  std::smatch m;
+  if (std::regex_search(text, m, byte_prefix)) return m.suffix().str();
+  const std::size_t colon = text.find(": ");
+  return colon == std::string::npos ? text : text.substr(colon + 2);
+}
+
+void print_skipped(std::ostringstream& out, const std::vector<SkippedFile>& skipped) {
+  std::map<std::string, std::vector<const SkippedFile*>> by_kind;
+  for (const auto& s : skipped) by_kind[reason_kind(s)].push_back(&s);
+  for (const auto& [kind, files] : by_kind) {
+    out << "    " << files.size() << (files.size() == 1 ? " file: " : " files: ") << kind << "\n";
+    for (std::size_t i = 0; i < files.size() && i < kListedPerReason; ++i)
+      out << "      " << files[i]->reason << "\n";
+    if (files.size() > kListedPerReason)
+      out << "      ... and " << files.size() - kListedPerReason << " more\n";
+  }
+}
+
+}  // namespace
+
+std::string summary_text(const Corpus& corpus) {
+  const CorpusStats& s = corpus.stats;
+  std::ostringstream out;
+  out << "corpus (tokenizer " << corpus.tokenizer_config.value("name", std::string("?"))
+      << (s.from_cache ? ", from cache" : "") << ")\n";
+  out << "  files: " << s.files_found << " found, " << s.files_read << " read, " << s.files_skipped
+      << " skipped, " << s.files_empty << " without tokens\n";
+  if (!s.skipped.empty()) {
+    out << "  skipped:\n";
+    print_skipped(out, s.skipped);
+  }
+  out << "  notes: " << s.notes << " (reader warnings: " << s.warnings << ")\n";
+  out << "  training: " << s.train_files << " files";
+  if (s.augmented_copies) out << " + " << s.augmented_copies << " transposed copies";
+  out << ", " << s.train_tokens << " tokens\n";
+  out << "  validation: " << s.valid_files << " files, " << s.valid_tokens << " tokens";
+  if (s.unknown_tokens) out << " (" << s.unknown_tokens << " tokens unknown, as <unk>)";
+  out << "\n  vocabulary: " << corpus.vocabulary.size() << " tokens (4 special)\n";
+  if (!s.cache_note.empty()) out << "  cache: " << s.cache_note << "\n";
+  return out.str();
+}
+
+nlohmann::json summary_json(const Corpus& corpus) {
+  nlohmann::json j = stats_to_json(corpus.stats);
+  j["tokenizer"] = corpus.tokenizer_config;
+  j["vocabulary_size"] = corpus.vocabulary.size();
+  return j;
+}
+
+}  // namespace musegen::data
