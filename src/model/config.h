@@ -22,6 +22,10 @@ struct ModelConfig {
   std::vector<int> dense_sizes{256};  // hidden dense layers of the head
   std::string dense_activation = "linear";  // "linear" (tutorial) | "relu" | "tanh"
   double dense_dropout = 0.3;         // after each hidden dense layer
+  // Initial weights: "torch" (LibTorch's uniform +-1/sqrt(fan)) or "keras" (the tutorial's:
+  // Glorot-uniform input and dense weights, orthogonal recurrent weights, zero biases with a
+  // forget-gate bias of 1).
+  std::string init = "torch";
 
   nlohmann::json to_json() const;
   // Throws ConfigError naming the key for a missing or invalid field.
