@@ -25,16 +25,23 @@ struct ReadResult {
   Diagnostics warnings;
 };
 
-// Parses the chunks of an SMF (or an RMID wrapper) into raw events. `name` labels errors.
+// Parses the chunks of an SMF (or an RMID wrapper) into raw events. `name` labels errors and
+// warnings. Malformed tempo/time/key meta events are dropped with a warning; SysEx is skipped.
+// Throws ParseError when the input is not usable MIDI, or at the first warning when strict.
 EventFile read_events(std::span<const std::uint8_t> bytes, const std::string& name,
                       const ReadOptions& options, Diagnostics& warnings);
 
 // Pairs note-ons with note-offs and applies the tempo map. Pairing rule, per track, channel
 // and pitch: a note-on starts a note; a note-off (or note-on with velocity 0) ends the
 // sounding note; a note-on of a pitch that is still sounding ends the earlier note at that
-// tick and starts a new one; notes never turned off end at their track's end.
-Score events_to_score(const EventFile& events, const std::string& name,
-                      const ReadOptions& options, Diagnostics& warnings);
+// tick and starts a new one, and a note-off at that same tick right after it is taken as the
+// earlier note's off (writers often put the re-strike first); notes never turned off end at
+// their track's end. A note-off with nothing sounding is ignored with a warning.
+// Score::tracks: every MTrk, except a format-1 first track without notes (the conductor).
+// Format 2: patterns are laid end to end in file order. SMPTE division: see EventFile.
+// Throws ParseError (strict mode, or an unusable division in a hand-built EventFile).
+Score events_to_score(const EventFile& events, const std::string& name, const ReadOptions& options,
+                      Diagnostics& warnings);
 
 ReadResult read(std::span<const std::uint8_t> bytes, const std::string& name,
                 const ReadOptions& options = {});
