@@ -43,6 +43,8 @@ class Tokenizer {
 std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config);
 // Builds a tokenizer by name with default options.
 std::unique_ptr<Tokenizer> make_tokenizer(const std::string& name);
+// The same for a string literal (which would otherwise convert to both std::string and JSON).
+std::unique_ptr<Tokenizer> make_tokenizer(const char* name);
 std::vector<std::string> tokenizer_names();
 
 }  // namespace musegen::tokenize
