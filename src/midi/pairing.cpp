@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <tuple>
 
 #include "midi/detail.h"
 #include "midi/reader.h"
@@ -16,12 +17,47 @@ namespace {
 
 constexpr int kDefaultUsPerQuarter = 500000;
 
-// The sounding note of one (channel, pitch) within a track.
+// The sounding note of one (channel, pitch) within a track. An entry stamped for another
+// track is silent, so the table never needs clearing.
 struct Sounding {
   std::int32_t note = -1;     // index into Score::notes, -1 when silent
-  bool restruck = false;      // this note's note-on ended an earlier note at the same tick
   std::uint32_t on_byte = 0;  // where its note-on is in the file
+  std::uint64_t stamp = 0;    // the track this entry belongs to
+  bool restruck = false;      // this note's note-on ended an earlier note at the same tick
 };
+
+// One table per thread, reused by every read on it (32 KB: zeroing it per file would cost
+// more than pairing a small file's notes).
+struct SoundingTable {
+  std::array<Sounding, 16 * 128> entries{};
+  std::uint64_t stamp = 0;  // 64 bits: never wraps
+};
+
+SoundingTable& sounding_table() {
+  thread_local SoundingTable table;
+  return table;
+}
+
+// Sorts a range that is nearly in order (a track's notes: in start order, chords in file
+// order) by insertion; falls back to std::sort when that turns out to cost too much.
+template <typename It, typename Less>
+void sort_nearly_sorted(It first, It last, Less less) {
+  if (last - first < 2) return;
+  std::ptrdiff_t budget = 8 * (last - first) + 64;
+  for (It i = first + 1; i != last; ++i) {
+    auto value = *i;
+    It j = i;
+    for (; j != first && less(value, *(j - 1)); --j) {
+      *j = *(j - 1);
+      if (--budget == 0) {
+        *(j - 1) = value;  // keeps every element before giving up
+        std::sort(first, last, less);
+        return;
+      }
+    }
+    *j = value;
+  }
+}
 
 bool has_note_on(const EventTrack& track) {
   return std::any_of(track.channel_events.begin(), track.channel_events.end(),
@@ -39,16 +75,21 @@ class ScoreBuilder {
   void end_track(std::size_t track_index, std::int64_t end_tick);
   void add_metas(const EventTrack& track, int score_track, std::int64_t offset);
 
+  void sort_notes();
+
   const EventFile& events_;
   Reporter& rep_;
   Score score_;
-  std::array<Sounding, 16 * 128> sounding_;
+  SoundingTable& sounding_ = sounding_table();
+  std::vector<std::uint16_t> open_keys_;  // keys (channel * 128 + pitch) a note started on
+  std::vector<std::size_t> run_starts_;   // where each track's notes start in score_.notes
 };
 
 void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, int score_track,
                               std::int64_t offset) {
-  sounding_.fill(Sounding{});
   std::array<int, 16> program{};  // General MIDI program 0 until a program change
+  const std::uint64_t stamp = ++sounding_.stamp;
+  run_starts_.push_back(score_.notes.size());
   std::size_t n_stray = 0;
   const ChannelEvent* first_stray = nullptr;
   for (const ChannelEvent& e : track.channel_events) {
@@ -59,11 +100,15 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
     }
     if ((e.kind() != 0x90 && e.kind() != 0x80) || e.data1 > 127) continue;
     const std::int64_t tick = std::max<std::int64_t>(e.tick, 0) + offset;
-    Sounding& s = sounding_[ch * 128 + e.data1];
+    const int key = ch * 128 + e.data1;
+    Sounding& s = sounding_.entries[key];
+    if (s.stamp != stamp) s = {-1, 0, stamp, false};
     if (e.is_note_on()) {
       const bool restrike = s.note >= 0;
       if (restrike)
         score_.notes[s.note].end_ticks = std::max(tick, score_.notes[s.note].start_ticks);
+      else
+        open_keys_.push_back(static_cast<std::uint16_t>(key));
       Note n;
       n.pitch = e.data1;
       n.velocity = std::min<int>(e.data2, 127);
@@ -71,7 +116,7 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
       n.program = program[ch];
       n.track = score_track;
       n.start_ticks = n.end_ticks = tick;
-      s = {static_cast<std::int32_t>(score_.notes.size()), restrike, e.byte_offset};
+      s = {static_cast<std::int32_t>(score_.notes.size()), e.byte_offset, stamp, restrike};
       score_.notes.push_back(n);
     } else if (s.note < 0) {
       if (n_stray++ == 0) first_stray = &e;
@@ -96,13 +141,16 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
 void ScoreBuilder::end_track(std::size_t track_index, std::int64_t end_tick) {
   std::size_t n_open = 0;
   std::uint32_t first_byte = UINT32_MAX;
-  for (const Sounding& s : sounding_) {
-    if (s.note < 0) continue;
+  for (std::uint16_t key : open_keys_) {
+    Sounding& s = sounding_.entries[key];
+    if (s.stamp != sounding_.stamp || s.note < 0) continue;
     Note& n = score_.notes[s.note];
     n.end_ticks = std::max(end_tick, n.start_ticks);
     ++n_open;
     first_byte = std::min(first_byte, s.on_byte);
+    s.note = -1;
   }
+  open_keys_.clear();
   if (n_open > 0)
     rep_.warn(first_byte, "track " + std::to_string(track_index) + ": " + std::to_string(n_open) +
                               " note(s) never turned off, ended at the track's end (tick " +
@@ -149,6 +197,46 @@ void keep_last_per_tick(std::vector<T>& list) {
   list = std::move(kept);
 }
 
+// Score order (start, track, channel, pitch, end, velocity, program), as Score::sort_events
+// gives, but sorting small keys and moving each Note once: notes are most of a read's work.
+void ScoreBuilder::sort_notes() {
+  struct Key {
+    std::int64_t start;
+    std::uint64_t where;  // track, channel, pitch
+    std::int64_t end;
+    std::uint32_t rest;  // velocity, program
+    std::uint32_t index;
+    auto tie() const { return std::tie(start, where, end, rest, index); }
+  };
+  auto& notes = score_.notes;
+  std::vector<Key> keys(notes.size());
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    const Note& n = notes[i];
+    keys[i] = {n.start_ticks,
+               (std::uint64_t(std::uint32_t(n.track)) << 16) | std::uint64_t(n.channel << 8) |
+                   std::uint64_t(n.pitch),
+               n.end_ticks, std::uint32_t(n.velocity << 8 | n.program), std::uint32_t(i)};
+  }
+  auto less = [](const Key& a, const Key& b) { return a.tie() < b.tie(); };
+  // Order each track's run, then merge runs pairwise (log2(tracks) passes).
+  auto at = [&](std::size_t run) { return keys.begin() + static_cast<std::ptrdiff_t>(run); };
+  run_starts_.push_back(keys.size());
+  const std::size_t n_runs = run_starts_.size() - 1;
+  for (std::size_t r = 0; r < n_runs; ++r)
+    sort_nearly_sorted(at(run_starts_[r]), at(run_starts_[r + 1]), less);
+  for (std::size_t width = 1; width < n_runs; width *= 2)
+    for (std::size_t r = 0; r + width < n_runs; r += 2 * width)
+      std::inplace_merge(at(run_starts_[r]), at(run_starts_[r + width]),
+                         at(run_starts_[std::min(r + 2 * width, n_runs)]), less);
+  bool in_order = true;
+  for (std::size_t i = 0; i < keys.size() && in_order; ++i) in_order = keys[i].index == i;
+  if (in_order) return;
+  std::vector<Note> sorted;
+  sorted.reserve(notes.size());
+  for (const Key& k : keys) sorted.push_back(notes[k.index]);
+  notes = std::move(sorted);
+}
+
 Score ScoreBuilder::build() {
   if (events_.smpte_ticks_per_sec > 0 && std::isfinite(events_.smpte_ticks_per_sec)) {
     score_.smpte_ticks_per_sec = events_.smpte_ticks_per_sec;
@@ -162,6 +250,10 @@ Score ScoreBuilder::build() {
                      " SMPTE ticks per second)");
   }
   const auto& tracks = events_.tracks;
+  std::size_t n_note_ons = 0;
+  for (const auto& t : tracks)
+    for (const auto& e : t.channel_events) n_note_ons += e.is_note_on();
+  score_.notes.reserve(n_note_ons);
   const bool conductor = events_.format == 1 && !tracks.empty() && !has_note_on(tracks[0]);
   std::int64_t offset = 0;  // format 2: where the current pattern starts
   for (std::size_t t = 0; t < tracks.size(); ++t) {
@@ -181,10 +273,10 @@ Score ScoreBuilder::build() {
     pair_notes(tracks[t], t, score_track, offset);
     if (events_.format == 2) offset += std::max<std::int64_t>(tracks[t].end_tick, 0);
   }
-  keep_last_per_tick(score_.tempos);
+  keep_last_per_tick(score_.tempos);  // these also leave the lists sorted by tick
   keep_last_per_tick(score_.time_signatures);
   keep_last_per_tick(score_.key_signatures);
-  score_.sort_events();
+  sort_notes();
   score_.update_times();
   return std::move(score_);
 }

@@ -35,6 +35,10 @@ class TrackParser {
 
   // A variable-length quantity of at most 4 bytes (the SMF limit, values up to 0x0FFFFFFF).
   Vlq read_vlq(std::uint32_t& value) {
+    if (p_ != end_ && *p_ < 0x80) {  // most delta times and lengths are one byte
+      value = *p_++;
+      return Vlq::ok;
+    }
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
       if (p_ == end_) return Vlq::cut;
