@@ -18,14 +18,14 @@ namespace musegen::model {
 inline constexpr std::uint32_t kCheckpointVersion = 1;
 
 struct Checkpoint {
-  Preset preset;                     // model + training configuration
-  nlohmann::json vocabulary;         // Vocabulary::to_json (includes the tokenizer config)
-  std::int64_t epoch = 0;            // completed epochs
-  std::int64_t step = 0;             // optimiser steps taken
-  nlohmann::json metrics = nlohmann::json::array();  // one object per evaluation
+  Preset preset;              // model + training configuration
+  nlohmann::json vocabulary;  // Vocabulary::to_json (includes the tokenizer config)
+  std::int64_t epoch = 0;     // completed epochs
+  std::int64_t step = 0;      // optimiser steps taken
+  nlohmann::json metrics = nlohmann::json::array();         // one object per evaluation
   nlohmann::json trainer_state = nlohmann::json::object();  // schedule, early stop, best
-  std::string weights;               // serialized module parameters and buffers
-  std::string optimizer_state;       // serialized optimiser state ("" when not saved)
+  std::string weights;          // serialized module parameters and buffers
+  std::string optimizer_state;  // serialized optimiser state ("" when not saved)
 };
 
 // Written atomically (temporary file + rename). Throws IoError.

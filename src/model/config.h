@@ -11,17 +11,17 @@
 namespace musegen::model {
 
 struct ModelConfig {
-  int vocab_size = 0;                 // set from the corpus vocabulary, including special ids
-  std::string input = "embedding";    // "embedding" | "scalar" (tutorial: id / n_tokens)
-  int embedding_dim = 256;            // used by "embedding"
-  int scalar_first_id = 4;            // "scalar": ids below are specials; x = (id - first) / n
-  std::string cell = "lstm";          // "lstm" | "gru" | "rnn"
+  int vocab_size = 0;               // set from the corpus vocabulary, including special ids
+  std::string input = "embedding";  // "embedding" | "scalar" (tutorial: id / n_tokens)
+  int embedding_dim = 256;          // used by "embedding"
+  int scalar_first_id = 4;          // "scalar": ids below are specials; x = (id - first) / n
+  std::string cell = "lstm";        // "lstm" | "gru" | "rnn"
   int hidden_size = 512;
   int num_layers = 3;
-  double dropout = 0.3;               // between recurrent layers
-  std::vector<int> dense_sizes{256};  // hidden dense layers of the head
+  double dropout = 0.3;                     // between recurrent layers
+  std::vector<int> dense_sizes{256};        // hidden dense layers of the head
   std::string dense_activation = "linear";  // "linear" (tutorial) | "relu" | "tanh"
-  double dense_dropout = 0.3;         // after each hidden dense layer
+  double dense_dropout = 0.3;               // after each hidden dense layer
   // Initial weights: "torch" (LibTorch's uniform +-1/sqrt(fan)) or "keras" (the tutorial's:
   // Glorot-uniform input and dense weights, orthogonal recurrent weights, zero biases with a
   // forget-gate bias of 1).
@@ -40,25 +40,25 @@ struct TrainConfig {
   int sequence_length = 100;         // window or chunk length in tokens
   int window_stride = 1;             // "windows" only
   int batch_size = 64;
-  std::string optimizer = "adam";    // "adam" | "adamw" | "rmsprop" | "sgd"
+  std::string optimizer = "adam";  // "adam" | "adamw" | "rmsprop" | "sgd"
   double learning_rate = 1e-3;
   double weight_decay = 0.0;
   double momentum = 0.9;             // sgd and rmsprop
   std::string schedule = "plateau";  // "none" | "plateau"
   int warmup_steps = 0;              // linear warm-up from 0 to learning_rate
   double plateau_factor = 0.5;
-  int plateau_patience = 1;          // epochs without improvement before the rate is cut
-  double clip_grad_norm = 1.0;       // 0 disables clipping
+  int plateau_patience = 1;     // epochs without improvement before the rate is cut
+  double clip_grad_norm = 1.0;  // 0 disables clipping
   int epochs = 30;
-  int early_stop_patience = 5;       // epochs without improvement; 0 disables
-  double max_minutes = 0;            // 0: no time limit
-  int eval_every_steps = 0;          // 0: validate once per epoch only
+  int early_stop_patience = 5;           // epochs without improvement; 0 disables
+  double max_minutes = 0;                // 0: no time limit
+  int eval_every_steps = 0;              // 0: validate once per epoch only
   std::string select_by = "valid_loss";  // "valid_loss" | "train_loss" (tutorial)
   double valid_fraction = 0.1;
-  int transpose_min = 0;             // augmentation range in semitones (training part only)
+  int transpose_min = 0;  // augmentation range in semitones (training part only)
   int transpose_max = 0;
   std::uint64_t seed = 1;
-  int threads = 0;                   // 0: every core
+  int threads = 0;  // 0: every core
 
   nlohmann::json to_json() const;
   static TrainConfig from_json(const nlohmann::json& json);

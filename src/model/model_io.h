@@ -31,10 +31,10 @@ SequenceModel model_from_checkpoint(const Checkpoint& checkpoint, const std::str
 
 // Which BLAS LibTorch's matrix products run on, as found in the loaded libraries.
 struct BlasInfo {
-  std::string library;   // resolved path of the loaded libblas / libopenblas ("" if none found)
+  std::string library;    // resolved path of the loaded libblas / libopenblas ("" if none found)
   bool openblas = false;  // OpenBLAS (fast) rather than the reference BLAS (about 30x slower)
-  std::string core;      // OpenBLAS's kernel family, e.g. "Haswell", "SkylakeX" ("" if unknown)
-  int threads = 0;       // OpenBLAS's thread count (0 if unknown)
+  std::string core;       // OpenBLAS's kernel family, e.g. "Haswell", "SkylakeX" ("" if unknown)
+  int threads = 0;        // OpenBLAS's thread count (0 if unknown)
 };
 BlasInfo blas_info();
 

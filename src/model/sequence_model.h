@@ -33,7 +33,11 @@ class SequenceModelImpl : public torch::nn::Module {
   std::int64_t parameter_count() const;
 
  private:
+  void keras_init();
+  void check_ids(const torch::Tensor& ids) const;  // throws ConfigError ("ids")
   torch::Tensor embed(const torch::Tensor& ids);
+  std::pair<torch::Tensor, RecurrentState> recurrent(const torch::Tensor& x,
+                                                     const RecurrentState& state);
   torch::Tensor head(const torch::Tensor& hidden);
 
   ModelConfig config_;

@@ -1,0 +1,238 @@
+// The named presets ("tutorial", "default", "small") and the JSON form of the model and
+// training configuration. Overrides and validation live in config_keys.cpp.
+#include <algorithm>
+
+#include "core/errors.h"
+#include "model/config.h"
+
+namespace musegen::model {
+
+namespace {
+
+using nlohmann::json;
+
+// Reads a required field, naming it in the error when it is missing or of the wrong type.
+template <class T>
+void read_field(const json& object, const std::string& key, T& out) {
+  if (!object.is_object()) throw ConfigError("config", "expected a JSON object");
+  auto it = object.find(key);
+  if (it == object.end()) throw ConfigError(key, "missing from the configuration");
+  try {
+    if constexpr (std::is_same_v<T, json>) {
+      out = *it;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) throw ConfigError(key, "expected a string");
+      out = it->template get<std::string>();
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+      if (!it->is_array()) throw ConfigError(key, "expected a list of integers");
+      out.clear();
+      for (const auto& v : *it) {
+        if (!v.is_number_integer()) throw ConfigError(key, "expected a list of integers");
+        out.push_back(v.template get<int>());
+      }
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!it->is_number_integer() && !it->is_number_unsigned())
+        throw ConfigError(key, "expected an integer");
+      out = it->template get<T>();
+    } else {
+      if (!it->is_number()) throw ConfigError(key, "expected a number");
+      out = it->template get<T>();
+    }
+  } catch (const json::exception& e) {
+    throw ConfigError(key, std::string("unreadable value: ") + e.what());
+  }
+}
+
+}  // namespace
+
+json ModelConfig::to_json() const {
+  return {{"vocab_size", vocab_size},
+          {"input", input},
+          {"embedding_dim", embedding_dim},
+          {"scalar_first_id", scalar_first_id},
+          {"cell", cell},
+          {"hidden_size", hidden_size},
+          {"num_layers", num_layers},
+          {"dropout", dropout},
+          {"dense_sizes", dense_sizes},
+          {"dense_activation", dense_activation},
+          {"dense_dropout", dense_dropout},
+          {"init", init}};
+}
+
+ModelConfig ModelConfig::from_json(const json& j) {
+  ModelConfig c;
+  read_field(j, "vocab_size", c.vocab_size);
+  read_field(j, "input", c.input);
+  read_field(j, "embedding_dim", c.embedding_dim);
+  read_field(j, "scalar_first_id", c.scalar_first_id);
+  read_field(j, "cell", c.cell);
+  read_field(j, "hidden_size", c.hidden_size);
+  read_field(j, "num_layers", c.num_layers);
+  read_field(j, "dropout", c.dropout);
+  read_field(j, "dense_sizes", c.dense_sizes);
+  read_field(j, "dense_activation", c.dense_activation);
+  read_field(j, "dense_dropout", c.dense_dropout);
+  read_field(j, "init", c.init);
+  return c;
+}
+
+json TrainConfig::to_json() const {
+  return {{"tokenizer", tokenizer},
+          {"tokenizer_options", tokenizer_options},
+          {"objective", objective},
+          {"sequence_length", sequence_length},
+          {"window_stride", window_stride},
+          {"batch_size", batch_size},
+          {"optimizer", optimizer},
+          {"learning_rate", learning_rate},
+          {"weight_decay", weight_decay},
+          {"momentum", momentum},
+          {"schedule", schedule},
+          {"warmup_steps", warmup_steps},
+          {"plateau_factor", plateau_factor},
+          {"plateau_patience", plateau_patience},
+          {"clip_grad_norm", clip_grad_norm},
+          {"epochs", epochs},
+          {"early_stop_patience", early_stop_patience},
+          {"max_minutes", max_minutes},
+          {"eval_every_steps", eval_every_steps},
+          {"select_by", select_by},
+          {"valid_fraction", valid_fraction},
+          {"transpose_min", transpose_min},
+          {"transpose_max", transpose_max},
+          {"seed", seed},
+          {"threads", threads}};
+}
+
+TrainConfig TrainConfig::from_json(const json& j) {
+  TrainConfig c;
+  read_field(j, "tokenizer", c.tokenizer);
+  read_field(j, "tokenizer_options", c.tokenizer_options);
+  if (!c.tokenizer_options.is_object())
+    throw ConfigError("tokenizer_options", "expected a JSON object");
+  read_field(j, "objective", c.objective);
+  read_field(j, "sequence_length", c.sequence_length);
+  read_field(j, "window_stride", c.window_stride);
+  read_field(j, "batch_size", c.batch_size);
+  read_field(j, "optimizer", c.optimizer);
+  read_field(j, "learning_rate", c.learning_rate);
+  read_field(j, "weight_decay", c.weight_decay);
+  read_field(j, "momentum", c.momentum);
+  read_field(j, "schedule", c.schedule);
+  read_field(j, "warmup_steps", c.warmup_steps);
+  read_field(j, "plateau_factor", c.plateau_factor);
+  read_field(j, "plateau_patience", c.plateau_patience);
+  read_field(j, "clip_grad_norm", c.clip_grad_norm);
+  read_field(j, "epochs", c.epochs);
+  read_field(j, "early_stop_patience", c.early_stop_patience);
+  read_field(j, "max_minutes", c.max_minutes);
+  read_field(j, "eval_every_steps", c.eval_every_steps);
+  read_field(j, "select_by", c.select_by);
+  read_field(j, "valid_fraction", c.valid_fraction);
+  read_field(j, "transpose_min", c.transpose_min);
+  read_field(j, "transpose_max", c.transpose_max);
+  read_field(j, "seed", c.seed);
+  read_field(j, "threads", c.threads);
+  return c;
+}
+
+namespace {
+
+// The tutorial's network and training, exactly (see docs/model.md for each choice).
+Preset tutorial_preset() {
+  Preset p;
+  p.name = "tutorial";
+  ModelConfig& m = p.model;
+  m.input = "scalar";  // id / n_vocab as one number per step
+  m.cell = "lstm";
+  m.hidden_size = 512;
+  m.num_layers = 3;
+  m.dropout = 0.3;
+  m.dense_sizes = {256};
+  m.dense_activation = "linear";  // Keras Dense(256) has no activation
+  m.dense_dropout = 0.3;
+  m.init = "keras";
+  TrainConfig& t = p.train;
+  t.tokenizer = "tutorial";
+  t.objective = "windows";
+  t.sequence_length = 100;
+  t.window_stride = 1;
+  t.batch_size = 128;
+  t.optimizer = "adam";  // Keras Adam defaults: lr 1e-3, no clipping
+  t.learning_rate = 1e-3;
+  t.momentum = 0.0;  // Keras RMSprop's default, for --set optimizer=rmsprop
+  t.schedule = "none";
+  t.clip_grad_norm = 0.0;
+  t.epochs = 200;
+  t.early_stop_patience = 0;
+  t.select_by = "train_loss";  // ModelCheckpoint(monitor='loss', save_best_only=True)
+  t.valid_fraction = 0.0;      // the tutorial trains on every file
+  return p;
+}
+
+// What we recommend: chosen by validation loss on the corpora (docs/model.md, "Choosing").
+Preset default_preset() {
+  Preset p;
+  p.name = "default";
+  ModelConfig& m = p.model;
+  m.input = "embedding";
+  m.embedding_dim = 256;
+  m.cell = "lstm";
+  m.hidden_size = 512;
+  m.num_layers = 3;
+  m.dropout = 0.3;
+  m.dense_sizes = {256};
+  m.dense_activation = "linear";
+  m.dense_dropout = 0.3;
+  m.init = "torch";
+  TrainConfig& t = p.train;
+  t.tokenizer = "notes";
+  t.objective = "chunks";
+  t.sequence_length = 100;
+  t.batch_size = 64;
+  t.optimizer = "adam";
+  t.learning_rate = 1e-3;
+  t.schedule = "plateau";
+  t.clip_grad_norm = 1.0;
+  t.epochs = 30;
+  t.early_stop_patience = 5;
+  t.select_by = "valid_loss";
+  t.valid_fraction = 0.1;
+  return p;
+}
+
+// Learns a tiny corpus in minutes on two cores.
+Preset small_preset() {
+  Preset p = default_preset();
+  p.name = "small";
+  ModelConfig& m = p.model;
+  m.embedding_dim = 64;
+  m.hidden_size = 256;
+  m.num_layers = 2;
+  m.dropout = 0.2;
+  m.dense_sizes = {};
+  m.dense_dropout = 0.0;
+  TrainConfig& t = p.train;
+  t.sequence_length = 64;
+  t.batch_size = 32;
+  t.learning_rate = 2e-3;
+  t.epochs = 20;
+  t.early_stop_patience = 4;
+  return p;
+}
+
+}  // namespace
+
+std::vector<std::string> preset_names() {
+  return {"tutorial", "default", "small"};
+}
+
+Preset make_preset(const std::string& name) {
+  if (name == "tutorial") return tutorial_preset();
+  if (name == "default") return default_preset();
+  if (name == "small") return small_preset();
+  throw ConfigError("preset", "unknown preset '" + name + "'", "tutorial, default, small");
+}
+
+}  // namespace musegen::model
