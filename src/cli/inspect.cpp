@@ -17,6 +17,8 @@ namespace musegen::cli {
 
 namespace {
 
+constexpr std::size_t kMaxListed = 8;  // tempo/signature lines shown in text before "N more"
+
 struct InspectOptions {
   std::vector<std::string> files;
   bool notes = false;
@@ -30,15 +32,19 @@ std::string fixed(double value, int decimals) {
   return buf;
 }
 
-void print_text(const std::string& file, const midi::ReadResult& r, bool with_notes) {
+void print_header(const std::string& file, const midi::ReadResult& r) {
   const Score& s = r.score;
-  const nlohmann::json summary = score_summary_json(s);
   std::cout << file << "\n  format " << r.events.format << ", ";
   if (s.smpte_ticks_per_sec > 0)
     std::cout << "SMPTE division, " << fixed(s.smpte_ticks_per_sec, 2) << " ticks per second";
   else
     std::cout << s.ticks_per_quarter << " ticks per quarter";
-  std::cout << ", " << s.tracks.size() << " track(s)\n";
+  std::cout << ", " << s.tracks.size() << " track(s)";
+  if (r.events.tracks.size() > s.tracks.size()) std::cout << " after a conductor track";
+  std::cout << "\n";
+}
+
+void print_tracks(const nlohmann::json& summary) {
   for (const auto& t : summary["tracks"]) {
     std::cout << "  track " << t["index"].get<int>() << " \"" << t["name"].get<std::string>()
               << "\": " << t["n_notes"].get<std::size_t>() << " notes";
@@ -47,22 +53,38 @@ void print_text(const std::string& file, const midi::ReadResult& r, bool with_no
     if (t["drums"].get<bool>()) std::cout << ", drums";
     std::cout << "\n";
   }
-  for (const auto& t : s.tempos)
-    std::cout << "  tempo " << fixed(t.bpm(), 2) << " bpm at " << fixed(s.ticks_to_seconds(t.tick), 3)
-              << " s\n";
-  for (const auto& ts : s.time_signatures)
+}
+
+// Prints at most kMaxListed lines of a list, then how many more there are.
+template <typename List, typename Print>
+void print_some(const List& list, Print print) {
+  for (std::size_t i = 0; i < list.size() && i < kMaxListed; ++i) print(list[i]);
+  if (list.size() > kMaxListed)
+    std::cout << "  ... and " << list.size() - kMaxListed << " more (see --json)\n";
+}
+
+void print_timeline(const Score& s) {
+  print_some(s.tempos, [&](const TempoChange& t) {
+    std::cout << "  tempo " << fixed(t.bpm(), 2) << " bpm at "
+              << fixed(s.ticks_to_seconds(t.tick), 3) << " s\n";
+  });
+  print_some(s.time_signatures, [&](const TimeSignature& ts) {
     std::cout << "  time signature " << ts.numerator << "/" << ts.denominator << " at beat "
               << fixed(s.ticks_to_beats(ts.tick), 2) << "\n";
-  for (const auto& ks : s.key_signatures)
+  });
+  print_some(s.key_signatures, [&](const KeySignature& ks) {
     std::cout << "  key signature " << key_name(ks.sharps, ks.minor) << " at beat "
               << fixed(s.ticks_to_beats(ks.tick), 2) << "\n";
+  });
   std::cout << "  duration " << fixed(s.duration_sec(), 3) << " s, " << fixed(s.duration_beats(), 2)
             << " quarter notes\n";
   if (auto range = s.pitch_range())
     std::cout << "  pitch range " << pitch_name(range->first) << " (" << range->first << ") to "
               << pitch_name(range->second) << " (" << range->second << ")\n";
   std::cout << "  notes " << s.notes.size() << "\n";
-  if (!with_notes) return;
+}
+
+void print_notes(const Score& s) {
   std::cout << "  track channel program pitch velocity start_ticks end_ticks start_sec end_sec\n";
   for (const auto& n : s.notes)
     std::cout << "  " << n.track << " " << n.channel << " " << n.program << " " << n.pitch << " "
@@ -70,10 +92,18 @@ void print_text(const std::string& file, const midi::ReadResult& r, bool with_no
               << fixed(n.start_sec, 6) << " " << fixed(n.end_sec, 6) << "\n";
 }
 
+void print_text(const std::string& file, const midi::ReadResult& r, bool with_notes) {
+  print_header(file, r);
+  print_tracks(score_summary_json(r.score));
+  print_timeline(r.score);
+  if (with_notes) print_notes(r.score);
+}
+
 void print_json(const std::string& file, const midi::ReadResult& r) {
   nlohmann::json j = score_summary_json(r.score);
   j["file"] = file;
   j["format"] = r.events.format;
+  j["n_track_chunks"] = r.events.tracks.size();
   j["warnings"] = nlohmann::json::array();
   for (const auto& w : r.warnings)
     j["warnings"].push_back({{"byte", w.byte_offset}, {"message", w.message}});
@@ -95,11 +125,14 @@ int run_inspect(const InspectOptions& opt) {
       else
         print_text(file, r, opt.notes);
     } catch (const Error& e) {
-      print_error(e.what());
+      const bool from_strict = std::string(e.what()).ends_with("(strict mode)");
+      print_error(e.what(),
+                  from_strict ? "without --strict, damaged files are read as far as possible" : "");
+      if (opt.json) std::cout << nlohmann::json{{"file", file}, {"error", e.what()}}.dump() << "\n";
       exit_code = 1;
     }
+    std::cout.flush();  // keeps stdout and stderr lines in order when both go to a terminal
   }
-  std::cout.flush();
   return exit_code;
 }
 
