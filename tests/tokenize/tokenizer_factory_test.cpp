@@ -2,6 +2,8 @@
 // are ConfigErrors naming the key.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "core/errors.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -76,6 +78,32 @@ TEST(TokenizerFactory, BadConfigsNameTheKey) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("1..480"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TokenizerFactory, DecodingRandomTokensNeverFailsAndReencodes) {
+  std::mt19937 rng(13);
+  const Tokens junk = {"",    "<unk>", "<pad>",   "p:",    "p:-1", "p:999999999999",
+                       "t:0", "d:0",   "shift:0", "vel:0", "on:x", "|",
+                       "C#4", "0.4.7", "\xff",    "p:60 "};
+  for (const auto& name : tokenizer_names()) {
+    auto t = make_tokenizer(name);
+    Tokens pool = t->fixed_vocabulary();
+    pool.insert(pool.end(), junk.begin(), junk.end());
+    std::uniform_int_distribution<std::size_t> pick(0, pool.size() - 1);
+    for (int trial = 0; trial < 20; ++trial) {
+      Tokens tokens(500);
+      for (auto& token : tokens) token = pool[pick(rng)];
+      Score decoded;
+      ASSERT_NO_THROW(decoded = t->decode(tokens)) << name;
+      for (const auto& n : decoded.notes) {
+        EXPECT_GE(n.pitch, 0);
+        EXPECT_LE(n.pitch, 127);
+        EXPECT_GE(n.end_ticks, n.start_ticks);
+      }
+      if (name != "tutorial")  // the tutorial tokenizer reads raw MIDI events
+        EXPECT_NO_THROW(t->encode({decoded})) << name;
+    }
   }
 }
 
