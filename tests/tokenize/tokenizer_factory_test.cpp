@@ -101,8 +101,9 @@ TEST(TokenizerFactory, DecodingRandomTokensNeverFailsAndReencodes) {
         EXPECT_LE(n.pitch, 127);
         EXPECT_GE(n.end_ticks, n.start_ticks);
       }
-      if (name != "tutorial")  // the tutorial tokenizer reads raw MIDI events
+      if (name != "tutorial") {  // the tutorial tokenizer reads raw MIDI events
         EXPECT_NO_THROW(t->encode({decoded})) << name;
+      }
     }
   }
 }
