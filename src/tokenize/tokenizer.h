@@ -33,8 +33,8 @@ class Tokenizer {
   virtual Tokens encode(const TokenizerInput& input) const = 0;
   // Unknown or out-of-place tokens are skipped, never an error.
   virtual Score decode(const Tokens& tokens) const = 0;
-  // The complete token table for tokenizers with a fixed event table (performance, frames);
-  // empty when the vocabulary is built from the training data (tutorial, notes).
+  // The complete token table for tokenizers with a fixed event table (notes, performance,
+  // frames); empty when the vocabulary is built from the training data (tutorial).
   virtual Tokens fixed_vocabulary() const { return {}; }
 };
 
