@@ -14,7 +14,13 @@ namespace {
 
 std::string csv_cell(const nlohmann::json& value) {
   if (value.is_null()) return "";
-  if (value.is_string()) return value.get<std::string>();
+  if (value.is_string()) {  // quoted as RFC 4180 asks when it holds a separator or quote
+    std::string text = value.get<std::string>();
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  }
   if (value.is_number_float()) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", value.get<double>());
@@ -32,7 +38,8 @@ std::vector<std::pair<double, double>> points_of(const nlohmann::json& rows,
                                                  const std::string& key) {
   std::vector<std::pair<double, double>> points;
   for (const auto& row : rows) {
-    if (!row.contains(key) || !row[key].is_number() || !row.contains("step")) continue;
+    if (!row.contains(key) || !row[key].is_number()) continue;
+    if (!row.contains("step") || !row["step"].is_number()) continue;
     double v = row[key].get<double>();
     if (std::isfinite(v)) points.emplace_back(row["step"].get<double>(), v);
   }
@@ -45,9 +52,15 @@ MetricsLog::MetricsLog(const std::filesystem::path& model_path, nlohmann::json r
     : base_(model_path.parent_path() / model_path.stem()),
       rows_(rows.is_array() ? std::move(rows) : nlohmann::json::array()) {}
 
-std::filesystem::path MetricsLog::jsonl_path() const { return base_.string() + ".metrics.jsonl"; }
-std::filesystem::path MetricsLog::csv_path() const { return base_.string() + ".metrics.csv"; }
-std::filesystem::path MetricsLog::svg_path() const { return base_.string() + ".loss.svg"; }
+std::filesystem::path MetricsLog::jsonl_path() const {
+  return base_.string() + ".metrics.jsonl";
+}
+std::filesystem::path MetricsLog::csv_path() const {
+  return base_.string() + ".metrics.csv";
+}
+std::filesystem::path MetricsLog::svg_path() const {
+  return base_.string() + ".loss.svg";
+}
 
 void MetricsLog::add(const nlohmann::json& row) {
   rows_.push_back(row);
@@ -58,7 +71,8 @@ void MetricsLog::add(const nlohmann::json& row) {
   for (const auto& r : rows_) {
     jsonl << r.dump() << "\n";
     for (std::size_t i = 0; i < kMetricColumns.size(); ++i)
-      csv << (i ? "," : "") << (r.contains(kMetricColumns[i]) ? csv_cell(r[kMetricColumns[i]]) : "");
+      csv << (i ? "," : "")
+          << (r.contains(kMetricColumns[i]) ? csv_cell(r[kMetricColumns[i]]) : "");
     csv << "\n";
   }
   write_file_atomic(jsonl_path(), jsonl.str());
@@ -86,9 +100,8 @@ std::string loss_curve_svg(const nlohmann::json& rows) {
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
          "fill=\"white\"/>\n";
   svg << "<line x1=\"" << left << "\" y1=\"" << height - bottom << "\" x2=\"" << width - right
-      << "\" y2=\"" << height - bottom << "\" stroke=\"black\"/>\n<line x1=\"" << left
-      << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\"" << height - bottom
-      << "\" stroke=\"black\"/>\n";
+      << "\" y2=\"" << height - bottom << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\""
+      << top << "\" x2=\"" << left << "\" y2=\"" << height - bottom << "\" stroke=\"black\"/>\n";
   for (int i = 0; i <= 4; ++i) {
     double y = y_min + (y_max - y_min) * i / 4.0;
     svg << "<text x=\"" << left - 6 << "\" y=\"" << py(y) + 4 << "\" text-anchor=\"end\">"
@@ -99,9 +112,9 @@ std::string loss_curve_svg(const nlohmann::json& rows) {
   }
   svg << "<text x=\"" << (left + width - right) / 2 << "\" y=\"" << height - 10
       << "\" text-anchor=\"middle\">optimiser step</text>\n";
-  svg << "<text x=\"14\" y=\"" << (top + height - bottom) / 2
-      << "\" transform=\"rotate(-90 14 " << (top + height - bottom) / 2
-      << ")\" text-anchor=\"middle\">loss (nats per token)</text>\n";
+  svg << "<text x=\"14\" y=\"" << (top + height - bottom) / 2 << "\" transform=\"rotate(-90 14 "
+      << (top + height - bottom) / 2
+      << ")\" text-anchor=\"middle\">loss (nats per target)</text>\n";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     auto points = points_of(rows, s.key);

@@ -11,8 +11,8 @@ namespace musegen::train {
 
 // The columns every row has; extra keys in a row are kept in the JSON lines only.
 inline const std::vector<std::string> kMetricColumns = {
-    "epoch", "step", "train_loss", "valid_loss", "valid_perplexity", "valid_accuracy",
-    "lr", "targets_per_sec", "elapsed_sec"};
+    "epoch",          "step", "train_loss",      "valid_loss", "valid_perplexity",
+    "valid_accuracy", "lr",   "targets_per_sec", "elapsed_sec"};
 
 class MetricsLog {
  public:

@@ -22,41 +22,55 @@ std::string format_duration(double seconds) {
 
 Progress::Progress(double interval_sec)
     : terminal_(::isatty(STDERR_FILENO) == 1), interval_sec_(interval_sec) {
-  epoch_start_ = last_print_ = std::chrono::steady_clock::now();
+  stage_start_ = last_print_ = std::chrono::steady_clock::now();
 }
 
 void Progress::update(std::int64_t epoch, std::int64_t done, std::int64_t total,
                       const std::string& status) {
+  update("epoch " + std::to_string(epoch), done, total, status);
+}
+
+void Progress::update(const std::string& label, std::int64_t done, std::int64_t total,
+                      const std::string& status) {
   auto now = std::chrono::steady_clock::now();
-  if (epoch != epoch_) {
-    epoch_ = epoch;
-    epoch_start_ = now;
+  if (!started_ || label != label_) {
+    label_ = label;
+    stage_start_ = now;
+    started_ = true;
   }
   double since_print = std::chrono::duration<double>(now - last_print_).count();
-  if (since_print < (terminal_ ? 0.2 : interval_sec_) && done != total) return;
+  double elapsed = std::chrono::duration<double>(now - stage_start_).count();
+  const double interval = terminal_ ? 0.2 : interval_sec_;
+  // A stage's last item is always drawn on a terminal; in plain lines only when the stage
+  // took long enough to deserve one (a log of short stages stays quiet).
+  const bool last = done == total && (terminal_ || elapsed >= interval_sec_);
+  if (since_print < interval && !last) return;
   last_print_ = now;
-  double elapsed = std::chrono::duration<double>(now - epoch_start_).count();
   double remaining = done > 0 ? elapsed * static_cast<double>(total - done) / done : -1;
+  const long long d = done, t = total;
   if (terminal_) {
     const int width = 24;
     int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
-    std::string bar(filled, '#');
+    std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r\033[Kepoch %lld [%s] %lld/%lld %s, %s left",
-                 static_cast<long long>(epoch), bar.c_str(), static_cast<long long>(done),
-                 static_cast<long long>(total), status.c_str(), format_duration(remaining).c_str());
+    std::fprintf(stderr, "\r\033[K%s [%s] %lld/%lld %s, %s left", label.c_str(), bar.c_str(), d, t,
+                 status.c_str(), format_duration(remaining).c_str());
     bar_open_ = true;
   } else {
-    std::fprintf(stderr, "epoch %lld step %lld/%lld %s, %s left\n", static_cast<long long>(epoch),
-                 static_cast<long long>(done), static_cast<long long>(total), status.c_str(),
+    std::fprintf(stderr, "%s %lld/%lld %s, %s left\n", label.c_str(), d, t, status.c_str(),
                  format_duration(remaining).c_str());
   }
   std::fflush(stderr);
 }
 
-void Progress::message(const std::string& line) {
+void Progress::finish() {
   if (bar_open_) std::fputs("\r\033[K", stderr);
   bar_open_ = false;
+  std::fflush(stderr);
+}
+
+void Progress::message(const std::string& line) {
+  finish();
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/file_io.h"
@@ -29,7 +30,6 @@ TEST(MetricsLog, WritesJsonlCsvAndSvgWithEveryRow) {
   EXPECT_NE(csv.find("\n2,20,2.5,2.75,,,0.001,,\n"), std::string::npos);
   std::string svg = read_file_text(log.svg_path());
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
-  EXPECT_EQ(std::count(svg.begin(), svg.end(), 'p') > 0, true);
   EXPECT_NE(svg.find("polyline"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
@@ -37,7 +37,8 @@ TEST(MetricsLog, WritesJsonlCsvAndSvgWithEveryRow) {
 TEST(MetricsLog, ResumedHistoryIsKept) {
   auto dir = std::filesystem::temp_directory_path() / ("mg_metrics2_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  nlohmann::json history = nlohmann::json::array({{{"epoch", 1}, {"step", 5}, {"train_loss", 1.0}}});
+  nlohmann::json history =
+      nlohmann::json::array({{{"epoch", 1}, {"step", 5}, {"train_loss", 1.0}}});
   MetricsLog log(dir / "m.pt", history);
   log.add({{"epoch", 2}, {"step", 10}, {"train_loss", 0.5}});
   EXPECT_EQ(log.rows().size(), 2u);
@@ -46,9 +47,20 @@ TEST(MetricsLog, ResumedHistoryIsKept) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(MetricsLog, CsvQuotesCellsHoldingSeparators) {
+  auto dir = std::filesystem::temp_directory_path() / ("mg_metrics3_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  MetricsLog log(dir / "m.pt", nlohmann::json::array());
+  log.add({{"epoch", "1,5"}, {"step", "say \"hi\""}});
+  std::string csv = read_file_text(log.csv_path());
+  EXPECT_NE(csv.find("\n\"1,5\",\"say \"\"hi\"\"\",,"), std::string::npos) << csv;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LossCurve, PlotsBothSeriesAndSurvivesMissingValues) {
-  nlohmann::json rows = nlohmann::json::array(
-      {{{"step", 0}, {"train_loss", 4.0}}, {{"step", 100}, {"train_loss", 2.0}, {"valid_loss", 2.2}}});
+  nlohmann::json rows =
+      nlohmann::json::array({{{"step", 0}, {"train_loss", 4.0}},
+                             {{"step", 100}, {"train_loss", 2.0}, {"valid_loss", 2.2}}});
   std::string svg = loss_curve_svg(rows);
   EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n') > 5, true);
   EXPECT_NE(svg.find("stroke=\"#1f77b4\""), std::string::npos);
