@@ -166,6 +166,15 @@ void play(fluid_synth_t* synth, int sfont_id, const Score& score, const ChannelM
   synthesize(synth, out, at, static_cast<std::int64_t>(out.size() / 2));
 }
 
+// A single gain for the whole rendering keeps its dynamics, unlike a limiter.
+void scale_below_full_scale(std::vector<float>& samples) {
+  float most = 0;
+  for (float x : samples) most = std::max(most, std::abs(x));
+  if (most <= 1.0f) return;
+  const float scale = 0.999f / most;
+  for (float& x : samples) x *= scale;
+}
+
 std::int16_t to_pcm16(float x) {
   return static_cast<std::int16_t>(std::lrint(std::clamp(x * 32767.0f, -32768.0f, 32767.0f)));
 }
@@ -226,6 +235,7 @@ AudioBuffer render(const Score& score, const RenderOptions& options) {
                                  channels.drums[ch] ? CHANNEL_TYPE_DRUM : CHANNEL_TYPE_MELODIC);
   std::vector<float> out(static_cast<std::size_t>(n_frames) * 2, 0.0f);
   play(synth.get(), sfont_id, timed, channels, out, options.sample_rate);
+  if (options.avoid_clipping) scale_below_full_scale(out);
   audio.samples.resize(out.size());
   std::transform(out.begin(), out.end(), audio.samples.begin(), to_pcm16);
   return audio;

@@ -22,6 +22,9 @@ struct RenderOptions {
   double tail_sec = 1.0;            // silence rendered after the last note ends, 0..60
   bool reverb = true;
   bool chorus = true;
+  // When the synthesizer's output would clip (|sample| > 1), scale the whole rendering down so
+  // that its peak is just below full scale; otherwise samples are clipped.
+  bool avoid_clipping = true;
 };
 
 // Where a soundfont is looked for when none is given: $MUSEGEN_SOUNDFONT if set, then

@@ -14,7 +14,7 @@
 namespace musegen::eval {
 
 struct KdeOptions {
-  int grid_points = 1024;  // evaluation grid, 16..65536
+  int grid_points = 2048;  // evaluation grid, 16..65536
   // Kernel standard deviation in the samples' unit; 0: Scott's rule per sample set,
   // sigma * n^(-1/5) (sigma with ddof 1), floored at 1% of the pooled range of both sets.
   double bandwidth = 0;

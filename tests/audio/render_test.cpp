@@ -120,6 +120,22 @@ TEST(Render, IsDeterministicAndGainScalesTheLevel) {
   EXPECT_NEAR(rms(render(s, quiet)) / rms(a), 0.5, 0.02);
 }
 
+TEST(Render, LoudRenderingsAreScaledBelowFullScaleInsteadOfClipped) {
+  REQUIRE_SOUNDFONT();
+  std::vector<N> cluster;
+  for (int p = 48; p < 72; ++p) cluster.push_back({p, 0, 1, 0, 0, 127});
+  RenderOptions loud = fast();
+  loud.gain = 5;
+  AudioBuffer scaled = render(make_score(cluster), loud);
+  EXPECT_GT(peak(scaled), 0.99);
+  EXPECT_LT(peak(scaled), 1.0);
+  loud.avoid_clipping = false;
+  AudioBuffer clipped = render(make_score(cluster), loud);
+  std::size_t at_full_scale = 0;
+  for (std::int16_t s : clipped.samples) at_full_scale += s == 32767 || s == -32768;
+  EXPECT_GT(at_full_scale, 100u);
+}
+
 TEST(Render, AnEarlierNoteOffDoesNotCutARestruckKey) {
   REQUIRE_SOUNDFONT();
   // Church organ (program 19) sustains evenly. The second C4 re-strikes the key at beat 1 and
