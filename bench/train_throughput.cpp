@@ -30,6 +30,7 @@ struct Options {
   int batch = 0;            // 0: the preset's
   int sequence_length = 0;  // 0: the preset's
   bool peer = true;
+  bool libtorch_lstm = false;  // also measure each preset with LibTorch's torch::nn::LSTM
   std::vector<std::string> presets{"tutorial", "default"};
   std::string python = "/usr/bin/python3";
   std::string peer_script = MUSEGEN_SOURCE_DIR "/bench/train_throughput_peer.py";
@@ -61,7 +62,7 @@ double matmul_peak_gflops() {
   return best;
 }
 
-Result measure(const std::string& preset_name, const Options& options) {
+Result measure(const std::string& preset_name, const Options& options, bool fused) {
   Preset preset = make_preset(preset_name);
   preset.model.vocab_size = options.vocab_size;
   const bool windows = preset.train.objective == "windows";
@@ -70,6 +71,7 @@ Result measure(const std::string& preset_name, const Options& options) {
       options.sequence_length ? options.sequence_length : preset.train.sequence_length;
   torch::manual_seed(1);
   SequenceModel model(preset.model);
+  model->set_fused_lstm(fused);
   model->train();
   torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
   const std::int64_t first = windows ? preset.model.scalar_first_id : 0;
@@ -89,7 +91,7 @@ Result measure(const std::string& preset_name, const Options& options) {
   auto start = Clock::now();
   for (int i = 0; i < options.steps; ++i) step();
   Result r;
-  r.name = preset_name;
+  r.name = fused ? preset_name : preset_name + " (LibTorch LSTM)";
   r.batch = batch;
   r.time = time;
   r.targets_per_step = windows ? batch : batch * time;
@@ -121,6 +123,20 @@ nlohmann::json run_peer(const Options& options) {
   return json;
 }
 
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> items;
+  std::string item;
+  for (std::size_t p = 0; p <= list.size(); ++p) {
+    if (p == list.size() || list[p] == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else {
+      item += list[p];
+    }
+  }
+  return items;
+}
+
 Options parse_options(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -129,35 +145,28 @@ Options parse_options(int argc, char** argv) {
       if (i + 1 >= argc) throw std::runtime_error("missing value after " + arg);
       return argv[++i];
     };
-    if (arg == "--steps")
+    if (arg == "--steps") {
       o.steps = std::stoi(value());
-    else if (arg == "--threads")
+    } else if (arg == "--threads") {
       o.threads = std::stoi(value());
-    else if (arg == "--torch-threads")
+    } else if (arg == "--torch-threads") {
       o.torch_threads = std::stoi(value());
-    else if (arg == "--vocab")
+    } else if (arg == "--vocab") {
       o.vocab_size = std::stoi(value());
-    else if (arg == "--batch")
+    } else if (arg == "--batch") {
       o.batch = std::stoi(value());
-    else if (arg == "--seq")
+    } else if (arg == "--seq") {
       o.sequence_length = std::stoi(value());
-    else if (arg == "--no-peer")
+    } else if (arg == "--no-peer") {
       o.peer = false;
-    else if (arg == "--presets") {
-      o.presets.clear();
-      std::string list = value(), item;
-      for (std::size_t p = 0; p <= list.size(); ++p) {
-        if (p == list.size() || list[p] == ',') {
-          if (!item.empty()) o.presets.push_back(item);
-          item.clear();
-        } else {
-          item += list[p];
-        }
-      }
+    } else if (arg == "--libtorch-lstm") {
+      o.libtorch_lstm = true;
+    } else if (arg == "--presets") {
+      o.presets = split(value());
     } else {
       throw std::runtime_error("unknown option " + arg +
                                " (--steps N --threads N --torch-threads N --vocab V --batch B "
-                               "--seq T --presets a,b --no-peer)");
+                               "--seq T --presets a,b --no-peer --libtorch-lstm)");
     }
   }
   if (o.steps < 1) throw std::runtime_error("--steps must be at least 1");
@@ -175,10 +184,15 @@ int main(int argc, char** argv) try {
   const double peak = matmul_peak_gflops();
   std::printf("matmul peak (2048^2 float, torch::mm): %.1f GFLOP/s\n", peak);
   std::vector<Result> results;
+  std::vector<std::pair<std::string, bool>> runs;
   for (const auto& name : options.presets) {
-    Result r = measure(name, options);
+    runs.emplace_back(name, true);
+    if (options.libtorch_lstm) runs.emplace_back(name, false);
+  }
+  for (const auto& [name, fused] : runs) {
+    Result r = measure(name, options, fused);
     std::printf(
-        "%-9s batch %4lld x %4lld  %8.3f s/step  %10.1f targets/s  %6.1f GFLOP/s (%4.1f%% of "
+        "%-25s batch %4lld x %4lld  %8.3f s/step  %10.1f targets/s  %6.1f GFLOP/s (%4.1f%% of "
         "peak)\n",
         r.name.c_str(), static_cast<long long>(r.batch), static_cast<long long>(r.time),
         r.sec_per_step, r.targets_per_sec, r.gflops, 100.0 * r.gflops / peak);
@@ -197,7 +211,7 @@ int main(int argc, char** argv) try {
       peer["torch_version"].get<std::string>().c_str(), peer["torch_threads"].get<int>(),
       peer["sec_per_step"].get<double>(), peer_tps);
   for (const auto& r : results)
-    std::printf("ratio %-9s / peer: %.1fx\n", r.name.c_str(), r.targets_per_sec / peer_tps);
+    std::printf("ratio %-25s / peer: %.1fx\n", r.name.c_str(), r.targets_per_sec / peer_tps);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "error: %s\n", e.what());

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "model/fused_lstm.h"
 
 namespace musegen::model {
 
@@ -143,6 +144,10 @@ std::pair<torch::Tensor, RecurrentState> SequenceModelImpl::recurrent(const torc
         (lstm_ && (!state.c.defined() || state.c.sizes() != expected)))
       throw ConfigError("state", "does not match the model and batch",
                         "[num_layers, batch, hidden_size]");
+  }
+  if (lstm_ && fused_lstm_) {
+    const double dropout = config_.num_layers > 1 ? config_.dropout : 0.0;
+    return fused_lstm_forward(*lstm_, x, state, dropout, is_training());
   }
   if (lstm_) {
     c10::optional<std::tuple<torch::Tensor, torch::Tensor>> hc;

@@ -30,6 +30,11 @@ class SequenceModelImpl : public torch::nn::Module {
   torch::Tensor forward_last(const torch::Tensor& ids);
 
   const ModelConfig& config() const { return config_; }
+  // LSTM only: the fused implementation (model/fused_lstm.h, default) or LibTorch's
+  // torch::nn::LSTM. Same parameters and results (to float rounding); fused trains about 2x
+  // faster. For comparisons in tests and benchmarks.
+  void set_fused_lstm(bool fused) { fused_lstm_ = fused; }
+  bool fused_lstm() const { return fused_lstm_; }
   std::int64_t parameter_count() const;
 
  private:
@@ -41,6 +46,7 @@ class SequenceModelImpl : public torch::nn::Module {
   torch::Tensor head(const torch::Tensor& hidden);
 
   ModelConfig config_;
+  bool fused_lstm_ = true;
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::GRU gru_{nullptr};
