@@ -232,6 +232,47 @@ TEST(MidiDamage, UnknownFormatAndFormat0WithSeveralTracks) {
   EXPECT_EQ(zero.score.notes.size(), 4u);
 }
 
+TEST(MidiDamage, EndOfTrackWithDataStillEndsTheTrack) {
+  TrackBytes t = two_notes();
+  t.meta(0, 0x2F, {1, 2});
+  ReadResult r = read(SmfBytes(0, 1, 480).track(t).bytes, "x.mid");
+  const Diagnostic* w = warning_with(r, "End-of-Track with length 2, expected 0");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->byte_offset, kFirstBody + 16);
+  EXPECT_EQ(r.score.notes.size(), 2u);
+  EXPECT_EQ(r.events.tracks[0].end_tick, 20);
+}
+
+TEST(MidiDamage, DamagedHeaderLengthWithATrackAfterSixBytes) {
+  Bytes bytes = SmfBytes(0, 1, 480).track(two_notes().end()).bytes;
+  bytes[4] = 0x40;  // header length 0x40000006
+  ReadResult r = read(bytes, "x.mid");
+  const Diagnostic* w = warning_with(r, "header length 1073741830 runs past the end");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->byte_offset, 4);
+  EXPECT_EQ(r.score.notes.size(), 2u);
+}
+
+TEST(MidiDamage, UnknownChunkRunningPastTheFileStopsReading) {
+  Bytes bytes =
+      SmfBytes(1, 2, 480).track(two_notes().end()).raw({'J', 'U', 'N', 'K', 0, 0, 1, 0, 5}).bytes;
+  ReadResult r = read(bytes, "x.mid");
+  EXPECT_NE(warning_with(r, "'JUNK' chunk length runs past the end of the file"), nullptr);
+  EXPECT_NE(warning_with(r, "header declares 2 tracks, found 1"), nullptr);
+  EXPECT_EQ(r.score.notes.size(), 2u);
+}
+
+TEST(MidiDamage, RiffLengthsRunningPastTheFileAreClipped) {
+  Bytes rmid = testing::rmid_wrap(SmfBytes(0, 1, 480).track(two_notes().end()).bytes);
+  rmid[5] = 0x10;   // RIFF length + 4096
+  rmid[31] = 0x10;  // 'data' length + 4096
+  ReadResult r = read(rmid, "x.rmi");
+  EXPECT_NE(warning_with(r, "RIFF length runs past the end of the file"), nullptr);
+  EXPECT_NE(warning_with(r, "RMID 'data' chunk length runs past the end of the RIFF data"),
+            nullptr);
+  EXPECT_EQ(r.score.notes.size(), 2u);
+}
+
 // Unreadable files: a ParseError naming the file, the offset and what was expected.
 struct Unreadable {
   const char* what;
