@@ -201,7 +201,7 @@ TEST(PerformanceTokenizer, ConfigRoundTripsAndOptionsAreValidated) {
   EXPECT_THROW(PerformanceTokenizer(J{{"steps_per_second", 0}}), ConfigError);
   EXPECT_THROW(PerformanceTokenizer(J{{"velocity_bins", 128}}), ConfigError);
   EXPECT_THROW(PerformanceTokenizer(J{{"sustain", true}}), ConfigError);
-  EXPECT_THROW(PerformanceTokenizer(nlohmann::json::array()), ConfigError);
+  EXPECT_THROW((PerformanceTokenizer(nlohmann::json::array())), ConfigError);
 }
 
 TEST(PerformanceTokenizer, AbsurdTimingIsAnErrorNotAnOutOfMemory) {
