@@ -13,6 +13,10 @@ namespace {
 
 constexpr std::size_t kListedPerReason = 5;
 
+std::string files(std::size_t n) {
+  return std::to_string(n) + (n == 1 ? " file" : " files");
+}
+
 // The reason without its file name and byte offset, so that like failures group together.
 std::string reason_kind(const SkippedFile& skipped) {
   std::string text = skipped.reason;
@@ -26,12 +30,12 @@ std::string reason_kind(const SkippedFile& skipped) {
 void print_skipped(std::ostringstream& out, const std::vector<SkippedFile>& skipped) {
   std::map<std::string, std::vector<const SkippedFile*>> by_kind;
   for (const auto& s : skipped) by_kind[reason_kind(s)].push_back(&s);
-  for (const auto& [kind, files] : by_kind) {
-    out << "    " << files.size() << (files.size() == 1 ? " file: " : " files: ") << kind << "\n";
-    for (std::size_t i = 0; i < files.size() && i < kListedPerReason; ++i)
-      out << "      " << files[i]->reason << "\n";
-    if (files.size() > kListedPerReason)
-      out << "      ... and " << files.size() - kListedPerReason << " more\n";
+  for (const auto& [kind, list] : by_kind) {
+    out << "    " << files(list.size()) << ": " << kind << "\n";
+    for (std::size_t i = 0; i < list.size() && i < kListedPerReason; ++i)
+      out << "      " << list[i]->reason << "\n";
+    if (list.size() > kListedPerReason)
+      out << "      ... and " << list.size() - kListedPerReason << " more\n";
   }
 }
 
@@ -49,10 +53,10 @@ std::string summary_text(const Corpus& corpus) {
     print_skipped(out, s.skipped);
   }
   out << "  notes: " << s.notes << " (reader warnings: " << s.warnings << ")\n";
-  out << "  training: " << s.train_files << " files";
+  out << "  training: " << files(s.train_files);
   if (s.augmented_copies) out << " + " << s.augmented_copies << " transposed copies";
   out << ", " << s.train_tokens << " tokens\n";
-  out << "  validation: " << s.valid_files << " files, " << s.valid_tokens << " tokens";
+  out << "  validation: " << files(s.valid_files) << ", " << s.valid_tokens << " tokens";
   if (s.unknown_tokens) out << " (" << s.unknown_tokens << " tokens unknown, as <unk>)";
   out << "\n  vocabulary: " << corpus.vocabulary.size() << " tokens (4 special)\n";
   if (!s.cache_note.empty()) out << "  cache: " << s.cache_note << "\n";

@@ -106,6 +106,14 @@ TEST_F(Corpus_, BadFilesAreSkippedWithTheirReasonAndTheRestLoads) {
   const std::string text = summary_text(c);
   EXPECT_NE(text.find("3 found, 1 read, 2 skipped"), std::string::npos) << text;
   EXPECT_NE(text.find(c.stats.skipped[0].reason), std::string::npos) << text;
+  EXPECT_NE(text.find("training: 1 file, "), std::string::npos) << text;
+  const nlohmann::json j = summary_json(c);
+  EXPECT_EQ(j["files_skipped"], 2);
+  EXPECT_EQ(j["skipped"][1]["file"], "truncated.midi");
+  EXPECT_EQ(j["skipped"][1]["reason"], c.stats.skipped[1].reason);
+  EXPECT_EQ(j["vocabulary_size"], c.vocabulary.size());
+  EXPECT_EQ(j["tokenizer"]["name"], "notes");
+  EXPECT_EQ(j["train_tokens"], c.stats.train_tokens);
 }
 
 TEST_F(Corpus_, FilesWithoutNotesAreCountedNotUsed) {

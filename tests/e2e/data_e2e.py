@@ -142,7 +142,7 @@ def case_prepare_summary(musegen, tmp):
     expect(code == 0, f'exit {code}: {err}')
     expect('7 found, 6 read, 1 skipped' in out, f'summary: {out}')
     expect(os.path.join(data, 'broken.MID') + ': byte ' in out, f'skip reason missing: {out}')
-    expect('training: 5 files' in out and 'validation: 1 files' in out, f'split: {out}')
+    expect('training: 5 files' in out and 'validation: 1 file,' in out, f'split: {out}')
     expect(f'wrote {out_file}' in out, f'summary: {out}')
     with open(out_file, 'rb') as f:
         expect(f.read(8) == b'MGCORPUS', 'the corpus file lacks its magic')
