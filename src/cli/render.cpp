@@ -32,12 +32,19 @@ std::string decibels(double level) {
 }
 
 int run_render(RenderCommandOptions opt) {
+  try {
+    opt.render.soundfont = audio::find_soundfont(opt.soundfont);
+  } catch (const Error& e) {
+    print_error(e.what(), opt.soundfont.empty()
+                              ? "install fluid-soundfont-gm, or pass --soundfont FILE.sf2"
+                              : "--soundfont takes a SoundFont 2 (.sf2) file");
+    return 1;
+  }
   midi::ReadOptions read_options;
   read_options.strict = opt.strict;
   try {
     midi::ReadResult r = midi::read_file(opt.input, read_options);
     print_warnings(r.warnings);
-    opt.render.soundfont = opt.soundfont;
     opt.render.reverb = opt.render.chorus = !opt.no_reverb;
     const audio::AudioBuffer audio = audio::render(r.score, opt.render);
     audio::write_wav_file(audio, opt.wav);
@@ -47,11 +54,6 @@ int run_render(RenderCommandOptions opt) {
                   decibels(audio::peak(audio)).c_str());
     std::cout << "wrote " << opt.wav << ": " << line << "\n";
     return 0;
-  } catch (const IoError& e) {
-    const bool soundfont = e.file().find(".sf") != std::string::npos || opt.soundfont == e.file();
-    print_error(e.what(),
-                soundfont ? "install fluid-soundfont-gm, or pass --soundfont FILE.sf2" : "");
-    return 1;
   } catch (const Error& e) {
     print_error(e.what());
     return 1;
