@@ -120,8 +120,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
       ->check(check_setting);
   cmd->add_flag("--ids", opt->ids,
                 "Print integer ids instead of text: numbered by the tokenizer's fixed table "
-                "(performance, frames) or, for tokenizers without one, by this file's own "
-                "tokens sorted by text (ids 0-3 are <pad> <start> <end> <unk>)");
+                "(notes, performance, frames) or, for one without (tutorial), by this file's "
+                "own tokens sorted by text (ids 0-3 are <pad> <start> <end> <unk>)");
   cmd->add_option("--decode", opt->decode, "Also decode the tokens and write them as MIDI here");
   cmd->add_flag("--json", opt->json, "One JSON object: tokenizer config, tokens (and ids)");
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
