@@ -1,0 +1,116 @@
+// `musegen model MODEL [--json] [--export OUT]`: what a model file holds (network, tokenizer,
+// training so far, best validation loss), and a copy without the optimiser state for shipping
+// a model (about a third of the size; it generates the same music but cannot be resumed).
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "core/errors.h"
+#include "model/checkpoint.h"
+#include "model/model_io.h"
+
+namespace musegen::cli {
+
+namespace {
+
+struct ModelCommandOptions {
+  std::string input;
+  std::string export_path;
+  bool json = false;
+};
+
+// The lowest validation loss among the metrics rows, or NaN when none was measured.
+double best_valid_loss(const nlohmann::json& metrics) {
+  double best = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& row : metrics) {
+    auto it = row.find("valid_loss");
+    if (it == row.end() || !it->is_number()) continue;
+    const double value = it->get<double>();
+    if (!(value >= best)) best = value;
+  }
+  return best;
+}
+
+nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& name) {
+  const model::SequenceModel net = model::model_from_checkpoint(checkpoint, name);
+  const double valid = best_valid_loss(checkpoint.metrics);
+  nlohmann::json out;
+  out["file"] = name;
+  out["bytes"] = std::filesystem::file_size(name);
+  out["preset"] = checkpoint.preset.name;
+  out["tokenizer"] = checkpoint.preset.train.tokenizer;
+  out["vocab_size"] = checkpoint.preset.model.vocab_size;
+  out["parameters"] = net->parameter_count();
+  out["epoch"] = checkpoint.epoch;
+  out["step"] = checkpoint.step;
+  out["best_valid_loss"] = std::isnan(valid) ? nlohmann::json() : nlohmann::json(valid);
+  out["resumable"] = !checkpoint.optimizer_state.empty();
+  out["model"] = checkpoint.preset.model.to_json();
+  out["train"] = checkpoint.preset.train.to_json();
+  return out;
+}
+
+void print_text(const nlohmann::json& d) {
+  const auto& m = d["model"];
+  std::cout << d["file"].get<std::string>() << ": " << d["bytes"].get<std::uintmax_t>()
+            << " bytes\n"
+            << "  network: " << m["cell"].get<std::string>() << " " << m["num_layers"].get<int>()
+            << " x " << m["hidden_size"].get<int>() << ", " << m["input"].get<std::string>()
+            << " input, " << d["parameters"].get<std::int64_t>() << " parameters\n"
+            << "  tokenizer: " << d["tokenizer"].get<std::string>() << ", "
+            << d["vocab_size"].get<int>() << " tokens\n"
+            << "  preset: " << d["preset"].get<std::string>() << "\n"
+            << "  trained: " << d["epoch"].get<std::int64_t>() << " epochs, "
+            << d["step"].get<std::int64_t>() << " steps";
+  if (!d["best_valid_loss"].is_null()) {
+    std::cout << ", best valid_loss " << std::fixed << std::setprecision(4)
+              << d["best_valid_loss"].get<double>() << " nats/token";
+  }
+  std::cout << "\n  resumable: " << (d["resumable"].get<bool>() ? "yes" : "no (no optimiser state)")
+            << "\n";
+}
+
+int run_model(const ModelCommandOptions& opt) {
+  try {
+    model::Checkpoint checkpoint = model::load_checkpoint(opt.input);
+    const nlohmann::json d = describe(checkpoint, opt.input);
+    if (opt.json) {
+      std::cout << d.dump(2) << "\n";
+    } else {
+      print_text(d);
+    }
+    if (!opt.export_path.empty()) {
+      checkpoint.optimizer_state.clear();
+      model::save_checkpoint(checkpoint, opt.export_path);
+      (opt.json ? std::cerr : std::cout)
+          << "wrote " << opt.export_path << ": " << std::filesystem::file_size(opt.export_path)
+          << " bytes, without optimiser state\n";
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    return report_exception(e);
+  }
+}
+
+void add_model_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<ModelCommandOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("model", "Describe a model file; --export writes a copy for shipping");
+  cmd->add_option("model", opt->input, "Model file written by musegen train")->required();
+  cmd->add_flag("--json", opt->json, "One JSON object on stdout");
+  cmd->add_option("--export", opt->export_path,
+                  "Write a copy without the optimiser state (generates the same, cannot resume)");
+  cmd->callback([opt, &exit_code] { exit_code = run_model(*opt); });
+}
+
+const CommandRegistration kModel{45, "model", add_model_command};
+
+}  // namespace
+
+}  // namespace musegen::cli
