@@ -231,7 +231,8 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
   cmd->add_option("inputs", opt->inputs, "MIDI files or folders (walked for .mid/.midi)")
       ->required();
   cmd->add_option("--reference", opt->reference,
-                  "Reference corpus (folders or files) to compare the set with (OA, KL)");
+                  "Reference corpus folder or file to compare the set with (OA, KL); repeatable")
+      ->allow_extra_args(false);  // one value each, so inputs may follow
   cmd->add_flag("--json", opt->json, "One JSON document: pieces, set, reference, comparison");
   cmd->add_flag("--summary", opt->summary_only, "Only the set summary, not every piece");
   cmd->add_option("--ngram", opt->ngram, "n of the repetition metric")

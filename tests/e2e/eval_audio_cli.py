@@ -101,7 +101,7 @@ def case_metrics(musegen, twinkle, tmp):
         f.write(b'MThd\x00\x00\x00\x06\x00')  # truncated header
     with open(os.path.join(corpus, 'notes.txt'), 'w') as f:
         f.write('not music, not walked')
-    p = run([musegen, 'metrics', corpus, '--json', '--reference', corpus], 0)
+    p = run([musegen, 'metrics', '--reference', corpus, corpus, '--json'], 0)
     check(f'error: {bad}: byte ' in p.stderr, p.stderr)
     report = json.loads(p.stdout)
     n_notes, _ = mido_notes(twinkle)
