@@ -23,7 +23,9 @@ inline constexpr double kGreedyTemperature = 1e-4;
 void validate(const SamplingOptions& options);
 
 // The distribution sampling draws from: softmax(logits / temperature), restricted to the
-// top-k / top-p set and renormalised. Ids outside the set get probability 0.
+// top-k / top-p set and renormalised. Ids outside the set get probability 0. Logits may be
+// -infinity (masked ids: probability 0) but not all of them. Among equal logits the lower id
+// ranks first (as in a stable sort), so the top-k / top-p sets are well defined.
 std::vector<double> sampling_distribution(std::span<const float> logits,
                                           const SamplingOptions& options);
 
@@ -32,6 +34,10 @@ int argmax(std::span<const float> logits);
 
 // The chosen id. Greedy when options.greedy, top_k == 1 or temperature <= kGreedyTemperature;
 // otherwise one uniform draw from `rng` against the cumulative distribution.
+// Draws nothing from `rng` when greedy.
 int sample_token(std::span<const float> logits, const SamplingOptions& options, Rng& rng);
+
+// log(sum(exp(logits))), computed stably; -infinity for an empty or all -infinity span.
+double log_sum_exp(std::span<const float> logits);
 
 }  // namespace musegen::generate

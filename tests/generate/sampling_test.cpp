@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "core/errors.h"
@@ -34,6 +35,13 @@ TEST(Sampling, DistributionTable) {
       {"temperature 2", {0.2, 0.8}, {false, 2.0, 0, 1.0}, {1.0 / 3, 2.0 / 3}},
       {"temperature 0.5", {0.2, 0.8}, {false, 0.5, 0, 1.0}, {1.0 / 17, 16.0 / 17}},
       {"top-k beyond size", {0.5, 0.5}, {false, 1.0, 9, 1.0}, {0.5, 0.5}},
+      {"top-k then top-p", {0.1, 0.2, 0.3, 0.4}, {false, 1.0, 3, 0.5}, {0, 0, 3.0 / 7, 4.0 / 7}},
+      {"top-k ties keep the lower id",
+       {0.3, 0.2, 0.3, 0.2},
+       {false, 1.0, 1 + 2, 1.0},
+       {0.375, 0.25, 0.375, 0}},
+      {"masked ids", {0.0, 0.5, 0.0, 0.5}, {}, {0, 0.5, 0, 0.5}},
+      {"masked ids with top-p", {0.0, 0.25, 0.0, 0.75}, {false, 1.0, 0, 0.5}, {0, 0, 0, 1}},
   };
   for (const auto& c : cases) {
     auto got = sampling_distribution(log_of(c.probs), c.options);
@@ -49,6 +57,35 @@ TEST(Sampling, GreedyEquivalents) {
       {true, 1.0, 0, 1.0}, {false, 1e-6, 0, 1.0}, {false, 1.0, 1, 1.0}, {false, 1.0, 0, 1e-9}};
   for (const auto& o : greedy_like)
     for (int i = 0; i < 50; ++i) EXPECT_EQ(sample_token(logits, o, rng), 1);
+}
+
+TEST(Sampling, GreedyDrawsNothingFromTheRng) {
+  const std::vector<float> logits = {0.1f, 0.7f};
+  Rng used(5), reference(5);
+  SamplingOptions greedy;
+  greedy.greedy = true;
+  EXPECT_EQ(sample_token(logits, greedy, used), 1);
+  EXPECT_EQ(used.uniform(), reference.uniform());
+}
+
+TEST(Sampling, LogSumExp) {
+  EXPECT_NEAR(log_sum_exp(std::vector<float>{0, 0}), std::log(2.0), 1e-12);
+  EXPECT_NEAR(log_sum_exp(std::vector<float>{1000, 1000}), 1000 + std::log(2.0), 1e-9);
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_NEAR(log_sum_exp(std::vector<float>{-inf, 2}), 2.0, 1e-12);
+  EXPECT_EQ(log_sum_exp(std::vector<float>{}), -std::numeric_limits<double>::infinity());
+}
+
+TEST(Sampling, MaskedIdsAreNeverDrawn) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> logits = {-inf, 0.0f, -inf, 0.0f, 0.0f};
+  Rng rng(3);
+  SamplingOptions hot;
+  hot.temperature = 50;
+  for (int i = 0; i < 2000; ++i) {
+    int id = sample_token(logits, hot, rng);
+    ASSERT_TRUE(id == 1 || id == 3 || id == 4) << id;
+  }
 }
 
 TEST(Sampling, ArgmaxTiesGoToLowestId) {
