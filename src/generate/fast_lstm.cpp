@@ -1,0 +1,248 @@
+// The fast LSTM engine: packing the network once, then per step one kernel phase per layer
+// (panels shared by the thread team) and, when logits are wanted, the head.
+#include "generate/fast_lstm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/errors.h"
+
+namespace musegen::generate {
+
+using kernels::kPanelRows;
+using kernels::kUnitBlock;
+
+namespace {
+
+int round_up(int n, int block) {
+  return (n + block - 1) / block * block;
+}
+
+// Packed LSTM row r: panel r / 64 holds units 16p .. 16p + 15 with gates i, f, g, o side by side.
+std::vector<int> lstm_row_map(int hidden, int hidden_padded) {
+  std::vector<int> map(4 * static_cast<std::size_t>(hidden_padded));
+  for (int r = 0; r < 4 * hidden_padded; ++r) {
+    const int q = r % kPanelRows, gate = q / kUnitBlock;
+    const int unit = r / kPanelRows * kUnitBlock + q % kUnitBlock;
+    map[r] = unit < hidden ? gate * hidden + unit : -1;
+  }
+  return map;
+}
+
+std::vector<int> identity_map(int n, int padded, int offset = 0) {
+  std::vector<int> map(padded);
+  for (int i = 0; i < padded; ++i) map[i] = i < n ? offset + i : -1;
+  return map;
+}
+
+void check_size(const std::vector<float>& v, std::size_t expected, const std::string& what) {
+  if (v.size() != expected)
+    throw ConfigError("weights", what + " has " + std::to_string(v.size()) + " values, expected " +
+                                     std::to_string(expected));
+}
+
+void gather_rows(std::uint8_t* data, std::size_t row_bytes, std::span<const int> source) {
+  std::vector<std::uint8_t> copy(data, data + row_bytes * source.size());
+  for (std::size_t r = 0; r < source.size(); ++r)
+    std::memcpy(data + r * row_bytes, copy.data() + static_cast<std::size_t>(source[r]) * row_bytes,
+                row_bytes);
+}
+
+// Phases smaller than this (panels x columns x rows) run on the calling thread alone: waking
+// the team costs more than it saves.
+constexpr std::int64_t kMinParallelWork = 32768;
+
+}  // namespace
+
+struct FastLstmEngine::Layer {
+  kernels::PackedMatrix w;
+  kernels::AlignedArray<float> bias;         // packed order; empty for layer 0
+  kernels::AlignedArray<std::uint8_t> x[2];  // [batch][w.cols] fp32 or bf16, by parity
+  kernels::AlignedArray<float> c;            // [batch][hidden_padded]
+};
+
+FastLstmEngine::FastLstmEngine(const LstmNetwork& net, kernels::Precision precision, int threads)
+    : precision_(precision), vocab_(net.vocab_size), activation_(net.activation), team_(threads) {
+  const int h = net.hidden;
+  if (h < 1 || net.layers.empty() || vocab_ < 1)
+    throw ConfigError("weights", "an LSTM needs a hidden size, layers and a vocabulary");
+  hidden_padded_ = round_up(h, kUnitBlock);
+  const auto rows = lstm_row_map(h, hidden_padded_);
+  const std::size_t gates = 4 * static_cast<std::size_t>(h);
+  check_size(net.input_table, static_cast<std::size_t>(vocab_) * gates, "input table");
+  table_.resize(static_cast<std::size_t>(vocab_) * rows.size());
+  for (int v = 0; v < vocab_; ++v)
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (rows[r] >= 0) table_[v * rows.size() + r] = net.input_table[v * gates + rows[r]];
+  for (std::size_t l = 0; l < net.layers.size(); ++l) {
+    const auto& src = net.layers[l];
+    auto layer = std::make_unique<Layer>();
+    check_size(src.w_hh, gates * h, "w_hh");
+    if (l == 0) {
+      layer->w = kernels::pack_matrix(src.w_hh.data(), 4 * h, h, rows,
+                                      identity_map(h, hidden_padded_), precision);
+    } else {
+      check_size(src.w_ih, gates * h, "w_ih");
+      check_size(src.bias, gates, "bias");
+      std::vector<float> joined(gates * 2 * h);  // [4h][input | hidden]
+      for (std::size_t r = 0; r < gates; ++r) {
+        std::copy_n(src.w_ih.begin() + r * h, h, joined.begin() + r * 2 * h);
+        std::copy_n(src.w_hh.begin() + r * h, h, joined.begin() + r * 2 * h + h);
+      }
+      auto cols = identity_map(h, hidden_padded_);
+      auto own = identity_map(h, hidden_padded_, h);
+      cols.insert(cols.end(), own.begin(), own.end());
+      layer->w = kernels::pack_matrix(joined.data(), 4 * h, 2 * h, rows, cols, precision);
+      layer->bias.resize(rows.size());
+      for (std::size_t r = 0; r < rows.size(); ++r)
+        if (rows[r] >= 0) layer->bias[r] = src.bias[rows[r]];
+    }
+    layers_.push_back(std::move(layer));
+  }
+  std::vector<const DenseWeights*> head;
+  for (const auto& d : net.dense) head.push_back(&d);
+  head.push_back(&net.output);
+  if (net.output.out != vocab_) throw ConfigError("weights", "the output layer is not vocab-sized");
+  int in_width = h, in_padded = hidden_padded_;
+  for (const DenseWeights* d : head) {
+    if (d->in != in_width) throw ConfigError("weights", "dense layer sizes do not chain");
+    check_size(d->weight, static_cast<std::size_t>(d->in) * d->out, "dense weight");
+    check_size(d->bias, d->out, "dense bias");
+    const int out_padded = round_up(d->out, kPanelRows);
+    head_.push_back(kernels::pack_matrix(d->weight.data(), d->out, d->in,
+                                         identity_map(d->out, out_padded),
+                                         identity_map(d->in, in_padded), precision));
+    kernels::AlignedArray<float> bias(out_padded);
+    std::copy(d->bias.begin(), d->bias.end(), bias.data());
+    head_bias_.push_back(std::move(bias));
+    in_width = d->out;
+    in_padded = out_padded;
+  }
+  logits_ld_ = in_padded;
+  start(1);
+}
+
+FastLstmEngine::~FastLstmEngine() = default;
+
+void FastLstmEngine::start(int batch) {
+  if (batch < 1) throw ConfigError("batch", "must be at least 1", "1..");
+  const std::size_t es = precision_ == kernels::Precision::fp32 ? 4 : 2;
+  const std::size_t b = static_cast<std::size_t>(batch);
+  for (auto& layer : layers_) {
+    for (auto& x : layer->x) x.resize(b * layer->w.cols * es);
+    layer->c.resize(b * hidden_padded_);
+  }
+  head_inputs_.resize(head_.size());
+  for (std::size_t j = 0; j < head_.size(); ++j) head_inputs_[j].resize(b * head_[j].cols * es);
+  logits_.resize(b * logits_ld_);
+  row_bias_.assign(b, table_.data());
+  batch_ = batch;
+  parity_ = 0;
+}
+
+kernels::Output FastLstmEngine::activation_output(void* data, int ld, int col) const {
+  return kernels::Output{data, ld, col, precision_ == kernels::Precision::bf16};
+}
+
+void* FastLstmEngine::input_buffer(int layer, int parity) {
+  return layers_[layer]->x[parity].data();
+}
+
+// Runs `work(begin, end)` over `panels` panels, shared by the team when the phase is big enough.
+template <class Work>
+static void run_panels(ThreadTeam& team, int panels, std::int64_t work_size, const Work& work) {
+  if (team.size() == 1 || work_size < kMinParallelWork) {
+    work(0, panels);
+    return;
+  }
+  const int members = team.size();
+  team.run([&](int i) {
+    auto [begin, end] = ThreadTeam::share(panels, i, members);
+    if (begin < end) work(begin, end);
+  });
+}
+
+void FastLstmEngine::step(bool want_logits) {
+  const int s = parity_;
+  const int n_layers = static_cast<int>(layers_.size());
+  for (int l = 0; l < n_layers; ++l) {
+    Layer& layer = *layers_[l];
+    kernels::LstmArgs a;
+    a.w = &layer.w;
+    a.bias = l == 0 ? nullptr : layer.bias.data();
+    a.row_bias = l == 0 ? row_bias_.data() : nullptr;
+    a.x = layer.x[s].data();
+    a.ldx = layer.w.cols;
+    a.c = layer.c.data();
+    a.ldc = hidden_padded_;
+    a.batch = batch_;
+    a.out[a.n_out++] =
+        activation_output(input_buffer(l, 1 - s), layer.w.cols, l == 0 ? 0 : hidden_padded_);
+    if (l + 1 < n_layers)
+      a.out[a.n_out++] = activation_output(input_buffer(l + 1, s), layers_[l + 1]->w.cols, 0);
+    else if (want_logits)
+      a.out[a.n_out++] = activation_output(head_inputs_[0].data(), head_[0].cols, 0);
+    run_panels(team_, layer.w.panels(), std::int64_t{layer.w.panels()} * layer.w.cols * batch_,
+               [&](int begin, int end) { kernels::lstm_panels(a, begin, end); });
+  }
+  parity_ = 1 - s;
+  if (want_logits) run_head();
+}
+
+void FastLstmEngine::run_head() {
+  for (std::size_t j = 0; j < head_.size(); ++j) {
+    const bool last = j + 1 == head_.size();
+    kernels::DenseArgs d;
+    d.w = &head_[j];
+    d.bias = head_bias_[j].data();
+    d.x = head_inputs_[j].data();
+    d.ldx = head_[j].cols;
+    d.batch = batch_;
+    d.activation = last ? kernels::Activation::none : activation_;
+    d.out = last ? kernels::Output{logits_.data(), logits_ld_, 0, false}
+                 : activation_output(head_inputs_[j + 1].data(), head_[j + 1].cols, 0);
+    run_panels(team_, d.w->panels(), std::int64_t{d.w->panels()} * d.w->cols * batch_,
+               [&](int begin, int end) { kernels::dense_panels(d, begin, end); });
+  }
+}
+
+void FastLstmEngine::feed(std::span<const std::int32_t> ids, int time, bool want_logits) {
+  if (time < 1 || ids.size() != static_cast<std::size_t>(batch_) * time)
+    throw ConfigError("ids", "expected batch x time ids", std::to_string(batch_) + " x time");
+  for (std::int32_t id : ids)
+    if (id < 0 || id >= vocab_)
+      throw ConfigError("ids", "token id " + std::to_string(id) + " out of range",
+                        "0.." + std::to_string(vocab_ - 1));
+  const std::size_t table_ld = 4 * static_cast<std::size_t>(hidden_padded_);
+  for (int t = 0; t < time; ++t) {
+    for (int b = 0; b < batch_; ++b)
+      row_bias_[b] = table_.data() + ids[static_cast<std::size_t>(b) * time + t] * table_ld;
+    step(want_logits && t + 1 == time);
+  }
+}
+
+std::span<const float> FastLstmEngine::logits(int row) const {
+  return {logits_.data() + static_cast<std::size_t>(row) * logits_ld_,
+          static_cast<std::size_t>(vocab_)};
+}
+
+void FastLstmEngine::reorder(std::span<const int> source) {
+  if (source.size() != static_cast<std::size_t>(batch_))
+    throw ConfigError("rows", "reorder needs one source row per row", std::to_string(batch_));
+  for (int r : source)
+    if (r < 0 || r >= batch_) throw ConfigError("rows", "source row out of range");
+  const std::size_t es = precision_ == kernels::Precision::fp32 ? 4 : 2;
+  for (auto& layer : layers_) {
+    gather_rows(layer->x[parity_].data(), layer->w.cols * es, source);
+    gather_rows(reinterpret_cast<std::uint8_t*>(layer->c.data()), hidden_padded_ * 4, source);
+  }
+  gather_rows(reinterpret_cast<std::uint8_t*>(logits_.data()), logits_ld_ * 4, source);
+}
+
+std::string FastLstmEngine::description() const {
+  return "fast lstm, " + kernels::to_string(precision_) +
+         (kernels::using_avx512(precision_) ? " (avx512)" : " (portable)") + ", " +
+         std::to_string(team_.size()) + " thread(s)";
+}
+
+}  // namespace musegen::generate

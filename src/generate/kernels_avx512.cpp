@@ -1,0 +1,200 @@
+// The AVX-512 panel kernels: a tile of up to 6 batch rows x 64 output rows kept in 24 vector
+// registers over the whole input, float32 FMAs or AVX512-BF16 pair dot products, then the
+// LSTM cell update or the dense activation straight from the registers. Called only when
+// the CPU has the instructions (kernels.cpp checks).
+
+// GCC 12's AVX-512 headers trip its own uninitialised-value warnings (_mm512_undefined_ps).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "generate/kernels.h"
+
+// Everything below is compiled for AVX-512; no standard-library code is instantiated here.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")
+
+namespace musegen::generate::kernels::avx512 {
+
+namespace {
+
+constexpr int kMaxTile = 6;  // batch rows per tile: 6 x 4 accumulators + 4 weights + 1 input
+
+// exp(x) to about 1 ulp (Cephes' expf polynomial; the power of two through vscalefps).
+inline __m512 exp_ps(__m512 x) {
+  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-88.0f)), _mm512_set1_ps(88.0f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_scalef_ps(p, n);
+}
+
+inline __m512 sigmoid_ps(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  return _mm512_div_ps(one, _mm512_add_ps(one, exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+// tanh(x) = 2 sigmoid(2x) - 1 (absolute error about 1e-7).
+inline __m512 tanh_ps(__m512 x) {
+  const __m512 s = sigmoid_ps(_mm512_add_ps(x, x));
+  return _mm512_sub_ps(_mm512_add_ps(s, s), _mm512_set1_ps(1.0f));
+}
+
+template <int NB>
+inline void products_f32(const float* w, int cols, const float* x, int ldx,
+                         __m512 (&acc)[kMaxTile][4]) {
+  for (int k = 0; k < cols; ++k) {
+    const float* wk = w + static_cast<std::size_t>(k) * kPanelRows;
+    const __m512 w0 = _mm512_load_ps(wk), w1 = _mm512_load_ps(wk + 16);
+    const __m512 w2 = _mm512_load_ps(wk + 32), w3 = _mm512_load_ps(wk + 48);
+#pragma GCC unroll 6
+    for (int b = 0; b < NB; ++b) {
+      const __m512 xb = _mm512_set1_ps(x[static_cast<std::size_t>(b) * ldx + k]);
+      acc[b][0] = _mm512_fmadd_ps(w0, xb, acc[b][0]);
+      acc[b][1] = _mm512_fmadd_ps(w1, xb, acc[b][1]);
+      acc[b][2] = _mm512_fmadd_ps(w2, xb, acc[b][2]);
+      acc[b][3] = _mm512_fmadd_ps(w3, xb, acc[b][3]);
+    }
+  }
+}
+
+template <int NB>
+inline void products_bf16(const std::uint16_t* w, int cols, const std::uint16_t* x, int ldx,
+                          __m512 (&acc)[kMaxTile][4]) {
+  for (int kp = 0; kp < cols / 2; ++kp) {
+    const std::uint16_t* wk = w + static_cast<std::size_t>(kp) * kPanelRows * 2;
+    const __m512bh w0 = (__m512bh)_mm512_load_si512(wk);
+    const __m512bh w1 = (__m512bh)_mm512_load_si512(wk + 32);
+    const __m512bh w2 = (__m512bh)_mm512_load_si512(wk + 64);
+    const __m512bh w3 = (__m512bh)_mm512_load_si512(wk + 96);
+#pragma GCC unroll 6
+    for (int b = 0; b < NB; ++b) {
+      std::uint32_t pair;
+      std::memcpy(&pair, x + static_cast<std::size_t>(b) * ldx + 2 * kp, 4);
+      const __m512bh xb = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
+      acc[b][0] = _mm512_dpbf16_ps(acc[b][0], w0, xb);
+      acc[b][1] = _mm512_dpbf16_ps(acc[b][1], w1, xb);
+      acc[b][2] = _mm512_dpbf16_ps(acc[b][2], w2, xb);
+      acc[b][3] = _mm512_dpbf16_ps(acc[b][3], w3, xb);
+    }
+  }
+}
+
+// acc = bias + row bias, then the products of panel p for rows b0 .. b0 + NB - 1.
+template <int NB>
+inline void panel_tile(const PackedMatrix& w, const float* bias, const float* const* row_bias,
+                       const void* x, int ldx, int p, int b0, __m512 (&acc)[kMaxTile][4]) {
+  for (int b = 0; b < NB; ++b)
+    for (int g = 0; g < 4; ++g) {
+      const int r = p * kPanelRows + g * 16;
+      __m512 v = bias ? _mm512_loadu_ps(bias + r) : _mm512_setzero_ps();
+      if (row_bias) v = _mm512_add_ps(v, _mm512_loadu_ps(row_bias[b0 + b] + r));
+      acc[b][g] = v;
+    }
+  const std::size_t panel_offset = static_cast<std::size_t>(p) * w.cols * kPanelRows;
+  if (w.precision == Precision::fp32)
+    products_f32<NB>(w.f32.data() + panel_offset, w.cols,
+                     static_cast<const float*>(x) + static_cast<std::size_t>(b0) * ldx, ldx, acc);
+  else
+    products_bf16<NB>(w.b16.data() + panel_offset, w.cols,
+                      static_cast<const std::uint16_t*>(x) + static_cast<std::size_t>(b0) * ldx,
+                      ldx, acc);
+}
+
+inline void store16(const Output& out, int b, int col, __m512 v) {
+  const std::size_t i = static_cast<std::size_t>(b) * out.ld + out.col + col;
+  if (out.bf16)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uint16_t*>(out.data) + i),
+                        (__m256i)_mm512_cvtneps_pbh(v));
+  else
+    _mm512_storeu_ps(static_cast<float*>(out.data) + i, v);
+}
+
+template <int NB>
+void lstm_tile(const LstmArgs& a, int p, int b0) {
+  __m512 acc[kMaxTile][4];
+  panel_tile<NB>(*a.w, a.bias, a.row_bias, a.x, a.ldx, p, b0, acc);
+  for (int b = 0; b < NB; ++b) {
+    const __m512 i = sigmoid_ps(acc[b][0]), f = sigmoid_ps(acc[b][1]);
+    const __m512 g = tanh_ps(acc[b][2]), o = sigmoid_ps(acc[b][3]);
+    float* c = a.c + static_cast<std::size_t>(b0 + b) * a.ldc + p * kUnitBlock;
+    const __m512 c_new = _mm512_fmadd_ps(f, _mm512_loadu_ps(c), _mm512_mul_ps(i, g));
+    _mm512_storeu_ps(c, c_new);
+    const __m512 h = _mm512_mul_ps(o, tanh_ps(c_new));
+    for (int d = 0; d < a.n_out; ++d) store16(a.out[d], b0 + b, p * kUnitBlock, h);
+  }
+}
+
+template <int NB>
+void dense_tile(const DenseArgs& a, int p, int b0) {
+  __m512 acc[kMaxTile][4];
+  panel_tile<NB>(*a.w, a.bias, nullptr, a.x, a.ldx, p, b0, acc);
+  for (int b = 0; b < NB; ++b)
+    for (int g = 0; g < 4; ++g) {
+      __m512 y = acc[b][g];
+      if (a.activation == Activation::relu) y = _mm512_max_ps(y, _mm512_setzero_ps());
+      if (a.activation == Activation::tanh) y = tanh_ps(y);
+      store16(a.out, b0 + b, p * kPanelRows + g * 16, y);
+    }
+}
+
+template <class Args, template <int> class Tile>
+void for_tiles(const Args& a, int panel_begin, int panel_end) {
+  for (int p = panel_begin; p < panel_end; ++p)
+    for (int b0 = 0; b0 < a.batch; b0 += kMaxTile) {
+      switch (a.batch - b0 < kMaxTile ? a.batch - b0 : kMaxTile) {
+        case 1:
+          Tile<1>::run(a, p, b0);
+          break;
+        case 2:
+          Tile<2>::run(a, p, b0);
+          break;
+        case 3:
+          Tile<3>::run(a, p, b0);
+          break;
+        case 4:
+          Tile<4>::run(a, p, b0);
+          break;
+        case 5:
+          Tile<5>::run(a, p, b0);
+          break;
+        default:
+          Tile<6>::run(a, p, b0);
+          break;
+      }
+    }
+}
+
+template <int NB>
+struct LstmTile {
+  static void run(const LstmArgs& a, int p, int b0) { lstm_tile<NB>(a, p, b0); }
+};
+template <int NB>
+struct DenseTile {
+  static void run(const DenseArgs& a, int p, int b0) { dense_tile<NB>(a, p, b0); }
+};
+
+}  // namespace
+
+void lstm_panels(const LstmArgs& args, int panel_begin, int panel_end) {
+  for_tiles<LstmArgs, LstmTile>(args, panel_begin, panel_end);
+}
+
+void dense_panels(const DenseArgs& args, int panel_begin, int panel_end) {
+  for_tiles<DenseArgs, DenseTile>(args, panel_begin, panel_end);
+}
+
+}  // namespace musegen::generate::kernels::avx512
+
+#pragma GCC pop_options

@@ -1,0 +1,140 @@
+// The fast LSTM engine against the model's own LibTorch forward (the module engine): the same
+// logits step by step, with state carried, reordered rows, both input kinds, float32 and
+// bfloat16, AVX-512 and portable kernels, and rows that do not depend on the batch size.
+#include "generate/step_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "core/errors.h"
+#include "generate/kernels.h"
+#include "generate_fixture.h"
+
+namespace musegen::generate {
+namespace {
+
+using testing::notes_checkpoint;
+using testing::tutorial_checkpoint;
+
+std::vector<std::int32_t> random_ids(int n, int vocab, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::int32_t> ids(n);
+  for (auto& id : ids) id = static_cast<std::int32_t>(rng() % vocab);
+  return ids;
+}
+
+float max_difference(StepEngine& a, StepEngine& b) {
+  float worst = 0;
+  for (int r = 0; r < a.batch(); ++r) {
+    auto la = a.logits(r), lb = b.logits(r);
+    for (std::size_t i = 0; i < la.size(); ++i) worst = std::max(worst, std::abs(la[i] - lb[i]));
+  }
+  return worst;
+}
+
+// Feeds the same primer and steps to both engines; the largest logit difference seen.
+float compare_engines(const model::Checkpoint& cp, const EngineOptions& fast_options, int batch) {
+  auto fast = make_engine(cp, "test", fast_options);
+  auto module = make_engine(cp, "test", {"module", "auto", 1});
+  const int vocab = fast->vocab_size();
+  fast->start(batch);
+  module->start(batch);
+  const auto primer = random_ids(batch * 6, vocab, 1);
+  fast->feed(primer, 6, true);
+  module->feed(primer, 6, true);
+  float worst = max_difference(*fast, *module);
+  for (int t = 0; t < 12; ++t) {
+    const auto step = random_ids(batch, vocab, 100 + t);
+    fast->feed(step, 1, true);
+    module->feed(step, 1, true);
+    worst = std::max(worst, max_difference(*fast, *module));
+  }
+  return worst;
+}
+
+TEST(FastEngine, Fp32MatchesTheModuleForward) {
+  EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "fp32", 1}, 3), 2e-5);
+  EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "fp32", 1}, 3), 2e-5);
+  EXPECT_LT(compare_engines(notes_checkpoint(4, 40), {"fast", "fp32", 2}, 8), 2e-5);
+}
+
+TEST(FastEngine, PortableKernelsMatchTheModuleForward) {
+  kernels::force_portable(true);
+  const float fp32 = compare_engines(notes_checkpoint(), {"fast", "fp32", 2}, 2);
+  const float bf16 = compare_engines(notes_checkpoint(), {"fast", "bf16", 2}, 2);
+  kernels::force_portable(false);
+  EXPECT_LT(fp32, 2e-5);
+  EXPECT_LT(bf16, 0.03);
+}
+
+// bfloat16 rounds weights and activations to 8 significant bits: the documented tolerance.
+TEST(FastEngine, Bf16StaysWithinTolerance) {
+  EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "bf16", 2}, 4), 0.03);
+  EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "bf16", 2}, 4), 0.03);
+}
+
+TEST(FastEngine, ReorderMovesStateLikeTheModule) {
+  const auto cp = notes_checkpoint();
+  auto fast = make_engine(cp, "test", {"fast", "fp32", 1});
+  auto module = make_engine(cp, "test", {"module", "auto", 1});
+  for (auto* e : {fast.get(), module.get()}) {
+    e->start(3);
+    e->feed(random_ids(3 * 4, e->vocab_size(), 7), 4, true);
+    const std::vector<int> source = {2, 0, 0};
+    e->reorder(source);
+  }
+  EXPECT_LT(max_difference(*fast, *module), 2e-5);
+  const auto step = random_ids(3, fast->vocab_size(), 8);
+  fast->feed(step, 1, true);
+  module->feed(step, 1, true);
+  EXPECT_LT(max_difference(*fast, *module), 2e-5);
+}
+
+TEST(FastEngine, ARowDoesNotDependOnTheBatch) {
+  const auto cp = notes_checkpoint();
+  for (const char* precision : {"fp32", "bf16"}) {
+    auto one = make_engine(cp, "test", {"fast", precision, 2});
+    auto many = make_engine(cp, "test", {"fast", precision, 2});
+    const auto ids = random_ids(7 * 5, one->vocab_size(), 9);
+    one->start(1);
+    many->start(7);
+    many->feed(ids, 5, true);
+    one->feed(std::span(ids).subspan(3 * 5, 5), 5, true);  // row 3 alone
+    auto a = one->logits(0), b = many->logits(3);
+    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << precision << " " << i;
+  }
+}
+
+TEST(FastEngine, ChoosesAndRefusesEngines) {
+  const auto gru = notes_checkpoint(3, 20, "gru");
+  auto automatic = make_engine(gru, "gru.pt", {});
+  EXPECT_NE(automatic->description().find("module"), std::string::npos);
+  try {
+    make_engine(gru, "gru.pt", {"fast", "auto", 1});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "engine");
+  }
+  EXPECT_THROW(make_engine(gru, "gru.pt", {"quick", "auto", 1}), ConfigError);
+  EXPECT_THROW(make_engine(gru, "gru.pt", {"auto", "fp16", 1}), ConfigError);
+  auto fast = make_engine(notes_checkpoint(), "n.pt", {"auto", "fp32", 1});
+  EXPECT_NE(fast->description().find("fast lstm, fp32"), std::string::npos);
+  fast->start(2);
+  const std::vector<std::int32_t> bad = {1, 100000};
+  EXPECT_THROW(fast->feed(bad, 1, true), ConfigError);
+  EXPECT_THROW(fast->feed(bad, 2, true), ConfigError);  // 2 rows need 4 ids
+}
+
+TEST(FastEngine, GruModelsRunThroughTheModule) {
+  const auto gru = notes_checkpoint(3, 20, "gru");
+  auto engine = make_engine(gru, "gru.pt", {});
+  engine->start(2);
+  engine->feed(random_ids(2 * 3, engine->vocab_size(), 3), 3, true);
+  for (float l : engine->logits(1)) ASSERT_TRUE(std::isfinite(l));
+}
+
+}  // namespace
+}  // namespace musegen::generate
