@@ -1,0 +1,105 @@
+// Decoding generated ids to playable music and writing the MIDI, WAV and SVG files.
+#include "generate/output.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <vector>
+
+#include "core/errors.h"
+#include "midi/reader.h"
+#include "midi/writer.h"
+#include "music/piano_roll_svg.h"
+
+namespace musegen::generate {
+
+namespace {
+
+// Cuts each note that is still sounding when the next note of its (track, channel, pitch)
+// starts, and drops notes of zero length: what a MIDI file can hold.
+void make_playable(Score& score) {
+  auto& notes = score.notes;
+  std::sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
+    return std::tie(a.track, a.channel, a.pitch, a.start_ticks, a.end_ticks) <
+           std::tie(b.track, b.channel, b.pitch, b.start_ticks, b.end_ticks);
+  });
+  for (std::size_t i = 0; i + 1 < notes.size(); ++i) {
+    Note& a = notes[i];
+    const Note& b = notes[i + 1];
+    if (a.track == b.track && a.channel == b.channel && a.pitch == b.pitch &&
+        b.start_ticks < a.end_ticks)
+      a.end_ticks = b.start_ticks;
+  }
+  std::erase_if(notes, [](const Note& n) { return n.end_ticks <= n.start_ticks; });
+  score.sort_events();
+}
+
+using NoteKey = std::tuple<int, int, int, int, std::int64_t, std::int64_t>;
+
+std::vector<NoteKey> note_keys(const Score& score) {
+  std::vector<NoteKey> keys;
+  for (const Note& n : score.notes)
+    keys.emplace_back(n.pitch, n.velocity, n.channel, n.program, n.start_ticks, n.end_ticks);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+}  // namespace
+
+void validate(const MusicOptions& options) {
+  if (options.tempo_bpm && !(*options.tempo_bpm >= 4 && *options.tempo_bpm <= 1000))
+    throw ConfigError("tempo", "out of range", "4..1000 beats per minute");
+  if (options.program && (*options.program < 0 || *options.program > 127))
+    throw ConfigError("program", "out of range", "0..127 or a General MIDI instrument name");
+}
+
+Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabulary& vocabulary,
+                   std::span<const std::int32_t> ids, const MusicOptions& options) {
+  validate(options);
+  Score score =
+      tokenizer.decode(vocabulary.decode(std::vector<std::int32_t>(ids.begin(), ids.end())));
+  if (options.tempo_bpm) {
+    const int us_per_quarter = static_cast<int>(std::lround(60e6 / *options.tempo_bpm));
+    score.smpte_ticks_per_sec = 0;
+    score.tempos = {TempoChange{0, us_per_quarter}};
+  }
+  if (options.program)
+    for (Note& n : score.notes)
+      if (!n.is_drum()) n.program = *options.program;
+  make_playable(score);
+  score.update_times();
+  return score;
+}
+
+std::filesystem::path candidate_path(const std::filesystem::path& base, int index, int count) {
+  if (count <= 1) return base;
+  std::filesystem::path path = base;
+  path.replace_filename(base.stem().string() + "-" + std::to_string(index + 1) +
+                        base.extension().string());
+  return path;
+}
+
+void write_midi_checked(const Score& score, const std::filesystem::path& path) {
+  midi::write_file(score, path);
+  const midi::ReadResult back = midi::read_file(path);
+  if (back.score.ticks_per_quarter != score.ticks_per_quarter ||
+      note_keys(back.score) != note_keys(score))
+    throw Error(path.string() +
+                ": the written MIDI file does not read back with the generated "
+                "notes (" +
+                std::to_string(back.score.notes.size()) + " of " +
+                std::to_string(score.notes.size()) + " notes)");
+}
+
+void write_wav(const Score& score, const std::filesystem::path& path,
+               const audio::RenderOptions& options) {
+  audio::render_wav(score, path, options);
+}
+
+void write_svg(const Score& score, const std::filesystem::path& path, const std::string& title) {
+  PianoRollOptions options;
+  options.title = title;
+  write_piano_roll_svg(score, path, options);
+}
+
+}  // namespace musegen::generate
