@@ -1,0 +1,344 @@
+// `musegen generate --model MODEL.pt [--primer ...] [--out song.mid]`: composes with a trained
+// model (sampling or beam search, the state carried from token to token), writes MIDI, WAV and
+// piano-roll SVG per candidate, and reports tokens, notes, seconds and speed (text or --json).
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "audio/render.h"
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "core/errors.h"
+#include "generate/default_model.h"
+#include "generate/generator.h"
+#include "generate/output.h"
+#include "generate/primer.h"
+#include "music/general_midi.h"
+#include "train/progress.h"
+
+namespace musegen::cli {
+
+namespace {
+
+struct GenerateCliOptions {
+  std::string model, primer, primer_tokens, primer_from;
+  int primer_length = 0;
+  bool tutorial = false, greedy = false, beam_sum = false, json = false, continuation_only = false;
+  bool no_end = false;
+  double temperature = 1.0, top_p = 1.0, seconds = 0;
+  int top_k = 0, beam = 0, length = 500, max_length = 20000, count = 1, window = -1, threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::string precision = "auto", engine = "auto";
+  std::string out, wav, svg, soundfont, program;
+  std::optional<double> tempo;
+  bool has_length = false;
+};
+
+// A usage problem: printed with a hint, exit code 2.
+struct UsageError {
+  std::string message, hint;
+};
+
+model::Checkpoint load_model(const GenerateCliOptions& opt, std::string& name) {
+  if (!opt.model.empty()) {
+    name = opt.model;
+    return model::load_checkpoint(opt.model);
+  }
+  const std::string_view bytes = generate::default_model_bytes();
+  if (bytes.empty())
+    throw UsageError{"no --model given, and this build has no built-in default model",
+                     "train one with `musegen train DATA_DIR --out model.pt`, then pass "
+                     "--model model.pt"};
+  name = generate::kDefaultModelName;
+  return model::checkpoint_from_bytes(std::string(bytes), name);
+}
+
+generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
+  const bool with_start = g.uses_start_token();
+  if (!opt.primer.empty())
+    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start);
+  if (!opt.primer_tokens.empty())
+    return generate::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
+  if (!opt.primer_from.empty()) {
+    const auto& train = g.checkpoint().preset.train;
+    const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
+    return generate::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
+                                        g.vocabulary(), length, *opt.seed, opt.threads);
+  }
+  generate::Primer none;
+  none.source = with_start ? "<start>" : "";
+  return none;
+}
+
+generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
+                                           const generate::Generator& g) {
+  generate::GenerateOptions o;
+  o.sampling.greedy = opt.greedy;
+  o.sampling.temperature = opt.temperature;
+  o.sampling.top_k = opt.top_k;
+  o.sampling.top_p = opt.top_p;
+  o.beam_width = opt.beam;
+  o.beam_length_normalized = !opt.beam_sum;
+  o.allow_end = !opt.no_end;
+  o.n_candidates = opt.count;
+  o.seed = *opt.seed;
+  o.length_tokens = opt.length;
+  o.seconds = opt.seconds;
+  o.max_tokens = opt.max_length;
+  o.window_tokens = opt.window >= 0 ? opt.window : g.default_window();
+  o.music.tempo_bpm = opt.tempo;
+  if (!opt.program.empty()) {
+    const int program = gm_program_from_text(opt.program);
+    if (program < 0)
+      throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
+                        "0..127 or a name such as \"Acoustic Grand Piano\" or \"Violin\"");
+    o.music.program = program;
+  }
+  generate::validate(o);
+  return o;
+}
+
+// --tutorial: the tutorial's generate_notes, one flag away.
+void apply_tutorial(GenerateCliOptions& opt) {
+  if (!opt.tutorial) return;
+  if (opt.primer_from.empty() || !opt.primer.empty() || !opt.primer_tokens.empty())
+    throw UsageError{
+        "--tutorial starts from a random window of the training data: give "
+        "--primer-from DIR (the model file does not record where its data came from)",
+        "musegen generate --model tutorial.pt --tutorial --primer-from DATA_DIR"};
+  opt.greedy = true;
+  if (!opt.has_length) opt.length = 500;
+  opt.continuation_only = true;
+}
+
+nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, int index,
+                              const nlohmann::json& files, double elapsed_sec) {
+  const auto n = static_cast<double>(c.generated().size());
+  return {{"index", index + 1},
+          {"files", files},
+          {"tokens", c.generated().size()},
+          {"primer_tokens", c.n_primer},
+          {"notes", score.notes.size()},
+          {"seconds", score.duration_sec()},
+          {"stop", generate::to_string(c.stop)},
+          {"log_prob", c.log_prob},
+          {"tokens_per_sec", elapsed_sec > 0 ? n / elapsed_sec : 0.0}};
+}
+
+std::string token_text(const generate::Generator& g, std::span<const std::int32_t> ids) {
+  std::string text;
+  for (std::int32_t id : ids) text += (text.empty() ? "" : " ") + g.vocabulary().token(id);
+  return text;
+}
+
+// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG.
+nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
+  nlohmann::json files = nlohmann::json::array();
+  if (!opt.out.empty()) {
+    const auto path = generate::candidate_path(opt.out, k, count);
+    generate::write_midi_checked(score, path);
+    files.push_back(path.string());
+  }
+  if (!opt.wav.empty()) {
+    audio::RenderOptions render;
+    render.soundfont = opt.soundfont;
+    const auto path = generate::candidate_path(opt.wav, k, count);
+    generate::write_wav(score, path, render);
+    files.push_back(path.string());
+  }
+  if (!opt.svg.empty()) {
+    const auto path = generate::candidate_path(opt.svg, k, count);
+    generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
+    files.push_back(path.string());
+  }
+  return files;
+}
+
+void create_parent_dirs(const GenerateCliOptions& opt) {
+  for (const std::string& file : {opt.out, opt.wav, opt.svg}) {
+    const std::filesystem::path path(file);
+    if (!file.empty() && path.has_parent_path())
+      std::filesystem::create_directories(path.parent_path());
+  }
+}
+
+struct Report {
+  nlohmann::json candidates = nlohmann::json::array();
+  nlohmann::json files = nlohmann::json::array();
+  std::size_t notes = 0;
+  double seconds = 0;
+  std::vector<std::string> lines;  // text output
+};
+
+Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
+                     const generate::GenerateResult& result, const generate::MusicOptions& music) {
+  Report report;
+  const int count = static_cast<int>(result.candidates.size());
+  const bool any_file = !opt.out.empty() || !opt.wav.empty() || !opt.svg.empty();
+  for (int k = 0; k < count; ++k) {
+    const auto& c = result.candidates[k];
+    const auto ids = opt.continuation_only ? c.generated() : std::span<const std::int32_t>(c.ids);
+    const Score score = generate::decode_music(g.tokenizer(), g.vocabulary(), ids, music);
+    const nlohmann::json files = write_files(opt, score, k, count);
+    for (const auto& f : files) report.files.push_back(f);
+    report.candidates.push_back(candidate_json(c, score, k, files, result.elapsed_sec));
+    report.notes += score.notes.size();
+    report.seconds += score.duration_sec();
+    std::ostringstream line;
+    line << (any_file ? files.front().get<std::string>() : "candidate " + std::to_string(k + 1))
+         << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
+         << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
+         << generate::to_string(c.stop) << ")";
+    if (!any_file) line << "\n" << token_text(g, ids);
+    report.lines.push_back(line.str());
+  }
+  return report;
+}
+
+void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
+                  const generate::GenerateResult& result, const generate::GenerateOptions& options,
+                  const Report& report) {
+  if (opt.json) {
+    nlohmann::json j = {
+        {"model", opt.model.empty() ? generate::kDefaultModelName : opt.model},
+        {"engine", result.engine},
+        {"seed", *opt.seed},
+        {"window", options.window_tokens},
+        {"primer",
+         {{"source", primer.source}, {"tokens", primer.ids.size()}, {"unknown", primer.n_unknown}}},
+        {"candidates", report.candidates},
+        {"files", report.files},
+        {"tokens", result.tokens},
+        {"notes", report.notes},
+        {"seconds", report.seconds},
+        {"tokens_per_sec", result.tokens_per_sec},
+        {"elapsed_sec", result.elapsed_sec},
+        {"network_steps", result.network_steps}};
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  for (const auto& line : report.lines) std::cout << line << "\n";
+  std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
+            << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
+            << result.engine
+            << (options.window_tokens > 0 ? ", window " + std::to_string(options.window_tokens)
+                                          : "")
+            << "), seed " << *opt.seed << "\n";
+}
+
+int run_generate(GenerateCliOptions opt) {
+  try {
+    apply_tutorial(opt);
+    if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
+    if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
+    std::string name;
+    generate::Generator g(load_model(opt, name), name, {opt.engine, opt.precision, opt.threads});
+    const generate::GenerateOptions options = generate_options(opt, g);
+    const generate::Primer primer = make_primer(opt, g);
+    if (primer.n_unknown > 0)
+      std::cerr << "warning: " << primer.n_unknown
+                << " primer token(s) are not in the model's vocabulary and were left out\n";
+    train::Progress progress(10.0);
+    auto result = g.generate(primer.ids, options, [&](std::int64_t done, std::int64_t total) {
+      // With --seconds the total is unknown: --max-length per candidate bounds it.
+      const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
+      progress.update("generating", std::min(done, bound), bound, "tokens");
+    });
+    progress.finish();
+    create_parent_dirs(opt);
+    print_report(opt, primer, result, options, write_outputs(opt, g, result, options.music));
+    return 0;
+  } catch (const UsageError& e) {
+    print_error(e.message, e.hint);
+    return 2;
+  } catch (const ConfigError& e) {
+    print_error(e.what(), "musegen generate --help lists the options and their ranges");
+    return 2;
+  } catch (const IoError& e) {
+    const bool soundfont = !opt.wav.empty() &&
+                           (e.file().find(".sf") != std::string::npos || e.file() == opt.soundfont);
+    print_error(e.what(),
+                soundfont ? "install fluid-soundfont-gm, or pass --soundfont FILE.sf2" : "");
+    return 1;
+  }
+}
+
+void add_options(CLI::App* cmd, GenerateCliOptions& o) {
+  cmd->add_option("--model", o.model, "Model file written by `musegen train`");
+  auto* primer = cmd->add_option("--primer", o.primer, "Continue the music of this MIDI file");
+  auto* tokens =
+      cmd->add_option("--primer-tokens", o.primer_tokens,
+                      "Continue these tokens (space-separated, e.g. \"t:12 p:60 d:12\")");
+  auto* from = cmd->add_option("--primer-from", o.primer_from,
+                               "Start from a random window of this corpus folder");
+  primer->excludes(tokens)->excludes(from);
+  tokens->excludes(from);
+  cmd->add_option("--primer-length", o.primer_length,
+                  "Window length for --primer-from (0: the model's sequence_length)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--tutorial", o.tutorial,
+                "The tutorial's generation: a window of --primer-from, greedy, 500 tokens, the "
+                "model's sliding window; writes only the new music");
+  cmd->add_flag("--greedy", o.greedy, "Always take the most likely token (np.argmax)");
+  cmd->add_option("--temperature", o.temperature, "Sampling temperature (> 0)")
+      ->capture_default_str();
+  cmd->add_option("--top-k", o.top_k, "Sample among the k most likely tokens (0: all)")
+      ->capture_default_str();
+  cmd->add_option("--top-p", o.top_p, "Nucleus sampling: the most likely tokens holding mass p")
+      ->capture_default_str();
+  cmd->add_option("--beam", o.beam, "Beam search with this many beams (0: sample)")
+      ->capture_default_str();
+  cmd->add_flag("--no-end", o.no_end,
+                "Never draw <end>: every candidate runs to --length or --seconds");
+  cmd->add_flag("--beam-sum", o.beam_sum,
+                "Rank beams by total log-probability (default: mean per token)");
+  cmd->add_option("--length", o.length, "New tokens per candidate")->capture_default_str();
+  cmd->add_option("--seconds", o.seconds, "Stop each candidate at this many seconds of new music");
+  cmd->add_option("--max-length", o.max_length, "At most this many new tokens with --seconds")
+      ->capture_default_str();
+  cmd->add_option("--count", o.count, "Candidates generated together")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Random seed (default: a random one, reported)");
+  cmd->add_option("--window", o.window,
+                  "Re-run the last N tokens per step (0: carry the state; default: the model's "
+                  "window for tutorial-style models, else 0)");
+  cmd->add_option("--precision", o.precision, "fast engine arithmetic: auto, fp32, bf16")
+      ->capture_default_str();
+  cmd->add_option("--engine", o.engine, "auto, fast (LSTM) or module (LibTorch forward)")
+      ->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads (0: every core)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", o.out, "MIDI file (song.mid; song-1.mid, song-2.mid... with --count)");
+  cmd->add_option("--tempo", o.tempo,
+                  "Tempo of the written music in BPM (default: the tokenizer's)");
+  cmd->add_option("--program", o.program,
+                  "General MIDI instrument, number or name (default: piano)");
+  cmd->add_option("--wav", o.wav, "Also render audio to this WAV file through FluidSynth");
+  cmd->add_option("--soundfont", o.soundfont, "Soundfont for --wav (default: FluidR3_GM.sf2)");
+  cmd->add_option("--svg", o.svg, "Also draw the piano roll to this SVG file");
+  cmd->add_flag("--continuation-only", o.continuation_only,
+                "Write only the new music, not the primer");
+  cmd->add_flag("--json", o.json, "Print one JSON object describing what was generated");
+}
+
+void add_generate_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<GenerateCliOptions>();
+  CLI::App* cmd = app.add_subcommand("generate", "Compose music with a trained model");
+  add_options(cmd, *opt);
+  cmd->callback([opt, cmd, &exit_code] {
+    opt->has_length = cmd->get_option("--length")->count() > 0;
+    exit_code = run_generate(*opt);
+  });
+}
+
+const CommandRegistration kGenerate{50, "generate", add_generate_command};
+
+}  // namespace
+
+}  // namespace musegen::cli
