@@ -19,6 +19,7 @@
 #include "generate/generator.h"
 #include "generate/output.h"
 #include "generate/primer.h"
+#include "generate/screening.h"
 #include "music/general_midi.h"
 #include "train/progress.h"
 
@@ -38,6 +39,9 @@ struct GenerateCliOptions {
   std::string out, wav, svg, soundfont, program;
   std::optional<double> tempo;
   bool has_length = false;
+  int keep = 0;           // 0: every candidate
+  std::string rank;       // "" decides from --keep / --reference
+  std::string reference;  // corpus for --rank reference
 };
 
 // A usage problem: printed with a hint, exit code 2.
@@ -121,6 +125,7 @@ nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, 
                               const nlohmann::json& files, double elapsed_sec) {
   const auto n = static_cast<double>(c.generated().size());
   return {{"index", index + 1},
+          {"mean_log_prob", generate::mean_log_prob(c)},
           {"files", files},
           {"tokens", c.generated().size()},
           {"primer_tokens", c.n_primer},
@@ -171,32 +176,89 @@ void create_parent_dirs(const GenerateCliOptions& opt) {
 struct Report {
   nlohmann::json candidates = nlohmann::json::array();
   nlohmann::json files = nlohmann::json::array();
+  nlohmann::json screening;  // null without screening
   std::size_t notes = 0;
   double seconds = 0;
   std::vector<std::string> lines;  // text output
 };
 
+// Why a kept candidate was kept: its rank, its score and what the score is.
+nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
+  nlohmann::json j = {
+      {"rank", rank + 1}, {"rank_by", generate::to_string(s.rank_by)}, {"score", s.scores[k]}};
+  if (s.rank_by == generate::RankBy::reference)
+    j.update(generate::to_json(s.reference[k]));
+  else
+    j["mean_log_prob"] = s.scores[k];
+  return j;
+}
+
+std::string screening_text(const generate::Screening& s, int k, int rank) {
+  std::ostringstream out;
+  out << "  rank " << rank + 1 << " (candidate " << k + 1 << "): ";
+  if (s.rank_by == generate::RankBy::likelihood) {
+    out << "mean log-likelihood " << s.scores[k] << " nats per token";
+    return out.str();
+  }
+  out << "mean overlap with the reference " << s.scores[k] << " (per feature:";
+  for (const auto& [feature, oa] : s.reference[k].overlaps)
+    out << " " << feature << " " << static_cast<int>(oa * 1000 + 0.5) / 1000.0;
+  out << ")";
+  return out.str();
+}
+
+std::string candidate_line(const generate::Candidate& c, const Score& score, int k,
+                           const nlohmann::json& files) {
+  std::ostringstream line;
+  line << (files.empty() ? "candidate " + std::to_string(k + 1) : files.front().get<std::string>())
+       << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
+       << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
+       << generate::to_string(c.stop) << ")";
+  return line.str();
+}
+
+// Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
 Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
-                     const generate::GenerateResult& result, const generate::MusicOptions& music) {
+                     const generate::GenerateResult& result, const generate::MusicOptions& music,
+                     generate::RankBy rank_by, const generate::ReferenceCorpus* reference) {
   Report report;
   const int count = static_cast<int>(result.candidates.size());
-  const bool any_file = !opt.out.empty() || !opt.wav.empty() || !opt.svg.empty();
-  for (int k = 0; k < count; ++k) {
+  std::vector<Score> scores;
+  for (const auto& c : result.candidates)
+    scores.push_back(generate::decode_music(
+        g.tokenizer(), g.vocabulary(),
+        opt.continuation_only ? c.generated() : std::span<const std::int32_t>(c.ids), music));
+  const generate::Screening screening =
+      generate::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
+                       reference ? &reference->pieces : nullptr);
+  const int kept = static_cast<int>(screening.kept.size());
+  if (rank_by != generate::RankBy::none) {
+    std::vector<int> numbers;  // 1-based candidate numbers, best first
+    for (int k : screening.kept) numbers.push_back(k + 1);
+    report.screening = {{"rank_by", generate::to_string(rank_by)},
+                        {"generated", count},
+                        {"kept", kept},
+                        {"scores", screening.scores},
+                        {"kept_indices", numbers}};
+  }
+  for (int r = 0; r < kept; ++r) {
+    const int k = screening.kept[r];
     const auto& c = result.candidates[k];
-    const auto ids = opt.continuation_only ? c.generated() : std::span<const std::int32_t>(c.ids);
-    const Score score = generate::decode_music(g.tokenizer(), g.vocabulary(), ids, music);
-    const nlohmann::json files = write_files(opt, score, k, count);
+    const nlohmann::json files = write_files(opt, scores[k], r, kept);
     for (const auto& f : files) report.files.push_back(f);
-    report.candidates.push_back(candidate_json(c, score, k, files, result.elapsed_sec));
-    report.notes += score.notes.size();
-    report.seconds += score.duration_sec();
-    std::ostringstream line;
-    line << (any_file ? files.front().get<std::string>() : "candidate " + std::to_string(k + 1))
-         << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
-         << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
-         << generate::to_string(c.stop) << ")";
-    if (!any_file) line << "\n" << token_text(g, ids);
-    report.lines.push_back(line.str());
+    nlohmann::json cj = candidate_json(c, scores[k], k, files, result.elapsed_sec);
+    report.notes += scores[k].notes.size();
+    report.seconds += scores[k].duration_sec();
+    std::string line = candidate_line(c, scores[k], k, files);
+    if (rank_by != generate::RankBy::none) {
+      cj["screening"] = screening_json(screening, k, r);
+      line += "\n" + screening_text(screening, k, r);
+    }
+    report.candidates.push_back(std::move(cj));
+    if (files.empty())
+      line += "\n" + token_text(g, opt.continuation_only ? c.generated()
+                                                         : std::span<const std::int32_t>(c.ids));
+    report.lines.push_back(line);
   }
   return report;
 }
@@ -213,6 +275,7 @@ void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
         {"primer",
          {{"source", primer.source}, {"tokens", primer.ids.size()}, {"unknown", primer.n_unknown}}},
         {"candidates", report.candidates},
+        {"screening", report.screening},
         {"files", report.files},
         {"tokens", result.tokens},
         {"notes", report.notes},
@@ -224,6 +287,10 @@ void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
     return;
   }
   for (const auto& line : report.lines) std::cout << line << "\n";
+  if (!report.screening.is_null())
+    std::cout << "screened " << report.screening["generated"] << " candidates by "
+              << report.screening["rank_by"].get<std::string>() << ", kept "
+              << report.screening["kept"] << "\n";
   std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
             << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
             << result.engine
@@ -232,11 +299,55 @@ void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
             << "), seed " << *opt.seed << "\n";
 }
 
+// --rank / --keep / --reference: the ranking, checked before anything is generated.
+generate::RankBy screening_rank(const GenerateCliOptions& opt) {
+  if (opt.keep < 0 || opt.keep > opt.count)
+    throw ConfigError(
+        "keep",
+        "keeps " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) + " candidates",
+        "1..--count (0: all)");
+  std::string rank = opt.rank;
+  if (rank.empty()) {
+    rank = !opt.reference.empty()                   ? "reference"
+           : (opt.keep > 0 && opt.keep < opt.count) ? "likelihood"
+                                                    : "none";
+  }
+  const generate::RankBy rank_by = generate::rank_by_from_text(rank);
+  if (rank_by == generate::RankBy::reference && opt.reference.empty())
+    throw UsageError{"--rank reference compares candidates with a corpus: give --reference DIR",
+                     "musegen generate --count 8 --keep 2 --rank reference --reference DATA_DIR"};
+  if (rank_by != generate::RankBy::reference && !opt.reference.empty())
+    throw UsageError{"--reference is used only with --rank reference", ""};
+  if (rank_by == generate::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
+    throw UsageError{"--keep " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) +
+                         " needs a ranking",
+                     "--rank likelihood or --rank reference --reference DIR"};
+  return rank_by;
+}
+
+std::optional<generate::ReferenceCorpus> load_reference(const GenerateCliOptions& opt) {
+  if (opt.reference.empty()) return std::nullopt;
+  try {
+    auto corpus = generate::load_reference(opt.reference, opt.threads);
+    if (!corpus.skipped.empty())
+      std::cerr << "warning: " << corpus.skipped.size() << " of "
+                << corpus.skipped.size() + corpus.pieces.size() << " reference file(s) in "
+                << opt.reference
+                << " could not be read and were left out (first: " << corpus.skipped.front().first
+                << ": " << corpus.skipped.front().second << ")\n";
+    return corpus;
+  } catch (const ConfigError& e) {
+    throw UsageError{e.what(), "--reference takes a folder of .mid files"};
+  }
+}
+
 int run_generate(GenerateCliOptions opt) {
   try {
     apply_tutorial(opt);
     if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
     if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
+    const generate::RankBy rank_by = screening_rank(opt);
+    const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
     std::string name;
     generate::Generator g(load_model(opt, name), name, {opt.engine, opt.precision, opt.threads});
     const generate::GenerateOptions options = generate_options(opt, g);
@@ -252,7 +363,9 @@ int run_generate(GenerateCliOptions opt) {
     });
     progress.finish();
     create_parent_dirs(opt);
-    print_report(opt, primer, result, options, write_outputs(opt, g, result, options.music));
+    print_report(
+        opt, primer, result, options,
+        write_outputs(opt, g, result, options.music, rank_by, reference ? &*reference : nullptr));
     return 0;
   } catch (const UsageError& e) {
     print_error(e.message, e.hint);
@@ -303,6 +416,15 @@ void add_options(CLI::App* cmd, GenerateCliOptions& o) {
   cmd->add_option("--max-length", o.max_length, "At most this many new tokens with --seconds")
       ->capture_default_str();
   cmd->add_option("--count", o.count, "Candidates generated together")->capture_default_str();
+  cmd->add_option("--keep", o.keep,
+                  "Write only the K best of the --count candidates (0: all), best first")
+      ->capture_default_str();
+  cmd->add_option("--rank", o.rank,
+                  "Rank candidates by: likelihood (the model's mean log-probability per token), "
+                  "reference (closeness of their metrics to --reference), none (default: "
+                  "likelihood with --keep, reference with --reference)");
+  cmd->add_option("--reference", o.reference,
+                  "Corpus folder (or MIDI file) that --rank reference compares with");
   cmd->add_option("--seed", o.seed, "Random seed (default: a random one, reported)");
   cmd->add_option("--window", o.window,
                   "Re-run the last N tokens per step (0: carry the state; default: the model's "

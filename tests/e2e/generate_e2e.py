@@ -5,7 +5,7 @@
 
 CASE `models` trains two tiny models into WORK_DIR (a `notes` model and a `tutorial` one, on
 melodies built byte by byte here); the other cases use them: basic, repeat, count, primer,
-audio, tutorial, beam, seconds, errors. Written MIDI files are read back with mido (an
+audio, tutorial, beam, seconds, screen, errors. Written MIDI files are read back with mido (an
 independent reader), WAV files with Python's wave module. Exits 0 when the case passes, 1 with
 a message naming what differed otherwise.
 """
@@ -234,6 +234,65 @@ def case_seconds(musegen, work, tmp):
         expect(c['stop'] in ('seconds', 'max_length'), f'stop {c["stop"]}')
         if c['stop'] == 'seconds':
             expect(c['seconds'] >= 3.0 and c['seconds'] < 3.0 + 8, f'{c["seconds"]} s')
+
+
+def top_k(scores, k):
+    """Indices (1-based) of the k best scores, best first, ties to the lower index."""
+    return [i + 1 for i in sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:k]]
+
+
+def pitch_class_shares(paths):
+    counts = [0] * 12
+    for path in paths:
+        for track in mido.MidiFile(path).tracks:
+            for msg in track:
+                if msg.type == 'note_on' and msg.velocity > 0 and msg.channel != 9:
+                    counts[msg.note % 12] += 1
+    total = sum(counts)
+    return [c / total if total else 0 for c in counts]
+
+
+def case_screen(musegen, work, tmp):
+    model = os.path.join(work, 'notes.pt')
+    common = ['--model', model, '--length', '40', '--count', '6', '--seed', '12', '--temperature', '1.5']
+    generate(musegen, common + ['--out', os.path.join(tmp, 'all.mid')])
+    out, _ = generate(musegen, common + ['--keep', '3', '--out', os.path.join(tmp, 's.mid'), '--json'])
+    j = json.loads(out)
+    s = j['screening']
+    expect(s['rank_by'] == 'likelihood' and s['generated'] == 6 and s['kept'] == 3, f'screening {s}')
+    expect(s['kept_indices'] == top_k(s['scores'], 3), f'kept {s["kept_indices"]}, scores {s["scores"]}')
+    names = [os.path.join(tmp, f's-{r}.mid') for r in (1, 2, 3)]
+    expect(j['files'] == names, f'files {j["files"]}')
+    expect(not os.path.exists(os.path.join(tmp, 's-4.mid')), 'a candidate beyond --keep was written')
+    for r, c in enumerate(j['candidates']):
+        k = s['kept_indices'][r]
+        expect(c['index'] == k and c['screening']['rank'] == r + 1, f'candidate {r}: {c}')
+        mean = c['log_prob'] / (c['tokens'] + (c['stop'] == 'end'))
+        expect(abs(c['screening']['score'] - mean) < 1e-9 and abs(s['scores'][k - 1] - mean) < 1e-9,
+               f'rank {r + 1}: score {c["screening"]["score"]}, mean log-prob {mean}')
+        same = open(names[r], 'rb').read() == open(os.path.join(tmp, f'all-{k}.mid'), 'rb').read()
+        expect(same, f's-{r + 1}.mid is not candidate {k} of the unscreened run')
+    # By closeness to the reference corpus: the kept are the top of the reported overlaps, and
+    # the pitch-class overlap agrees with one computed here with mido.
+    data = os.path.join(work, 'data')
+    out, _ = generate(musegen, common + ['--keep', '2', '--rank', 'reference', '--reference', data,
+                                         '--out', os.path.join(tmp, 'r.mid'), '--json'])
+    j = json.loads(out)
+    s = j['screening']
+    expect(s['rank_by'] == 'reference' and len(s['scores']) == 6, f'screening {s}')
+    expect(s['kept_indices'] == top_k(s['scores'], 2), f'kept {s["kept_indices"]}, scores {s["scores"]}')
+    reference = pitch_class_shares([os.path.join(data, f) for f in sorted(os.listdir(data))])
+    for r, c in enumerate(j['candidates']):
+        sc = c['screening']
+        overlaps = {o['feature']: o['overlap_area'] for o in sc['overlaps']}
+        expect(abs(sum(overlaps.values()) / len(overlaps) - sc['score']) < 1e-9, f'mean of {overlaps}')
+        mine = pitch_class_shares([c['files'][0]])
+        oa = sum(min(a, b) for a, b in zip(mine, reference))
+        expect(abs(overlaps['pitch_classes'] - oa) < 1e-9, f'pitch-class overlap {overlaps} vs mido {oa}')
+    code, _, err = run(musegen, ['generate', '--model', model, '--rank', 'reference'])
+    expect(code == 2 and '--reference' in err, f'--rank reference without --reference: {code} {err}')
+    code, _, err = run(musegen, ['generate', '--model', model, '--count', '2', '--keep', '3'])
+    expect(code == 2 and 'keep' in err, f'--keep above --count: {code} {err}')
 
 
 def case_errors(musegen, work, tmp):

@@ -105,6 +105,34 @@ TEST(Generator, BeamWidthOneIsGreedyWhenEndIsSecondBest) {
   EXPECT_GT(with_end_second, 0);
 }
 
+// A sampled candidate's log_prob (what --rank likelihood ranks on) is the sum of
+// log p(token) over its generated tokens and a final <end>, as teacher forcing through the
+// module engine computes it.
+TEST(Generator, LogProbIsTheTeacherForcedLikelihood) {
+  const auto cp = notes_checkpoint(4);
+  Generator g(cp, "notes.pt", {"fast", "fp32", 1});
+  auto reference = make_engine(cp, "notes.pt", {"module", "auto", 1});
+  GenerateOptions o = sampled(30, 21, 32);
+  o.sampling.temperature = 8.0;  // the log-probabilities are at temperature 1 all the same
+  int ended = 0;
+  for (const auto& c : g.generate({}, o).candidates) {
+    std::vector<std::int32_t> ids = c.ids;
+    if (c.stop == StopReason::end_token) {
+      ids.push_back(tokenize::kEndId);
+      ++ended;
+    }
+    double expected = 0;
+    for (std::size_t n = c.n_primer; n < ids.size(); ++n) {
+      reference->start(1);
+      reference->feed(std::span(ids).first(n), static_cast<int>(n), true);
+      const auto logits = reference->logits(0);
+      expected += logits[ids[n]] - log_sum_exp(logits);
+    }
+    EXPECT_NEAR(c.log_prob, expected, 1e-4);
+  }
+  EXPECT_GT(ended, 0);  // the <end> term is exercised
+}
+
 TEST(Generator, OutputBeginsWithThePrimer) {
   Generator g = notes_generator();
   const auto primer = primer_of(g, {"t:1", "p:60", "d:3", "t:2", "p:67", "d:1"});

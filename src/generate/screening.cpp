@@ -1,0 +1,160 @@
+// Screening generated candidates: mean log-likelihood per token, closeness to a reference
+// corpus (eval::compare_sets of one piece against the reference), and the top-K selection.
+#include "generate/screening.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "core/errors.h"
+#include "data/corpus_files.h"
+#include "midi/reader.h"
+
+namespace musegen::generate {
+
+RankBy rank_by_from_text(const std::string& text) {
+  if (text == "none") return RankBy::none;
+  if (text == "likelihood") return RankBy::likelihood;
+  if (text == "reference") return RankBy::reference;
+  throw ConfigError("rank", "'" + text + "' is not a ranking", "likelihood, reference");
+}
+
+std::string to_string(RankBy rank_by) {
+  switch (rank_by) {
+    case RankBy::none:
+      return "none";
+    case RankBy::likelihood:
+      return "likelihood";
+    case RankBy::reference:
+      return "reference";
+  }
+  return "?";
+}
+
+std::size_t n_scored_tokens(const Candidate& candidate) {
+  return candidate.generated().size() + (candidate.stop == StopReason::end_token ? 1 : 0);
+}
+
+double mean_log_prob(const Candidate& candidate) {
+  const std::size_t n = n_scored_tokens(candidate);
+  if (n == 0)
+    throw ConfigError("candidate", "a candidate with no generated token has no likelihood",
+                      "at least one token or <end>");
+  return candidate.log_prob / static_cast<double>(n);
+}
+
+std::vector<int> top_indices(std::span<const double> scores, int keep) {
+  if (keep < 1 || static_cast<std::size_t>(keep) > scores.size())
+    throw ConfigError(
+        "keep",
+        "keeps " + std::to_string(keep) + " of " + std::to_string(scores.size()) + " candidates",
+        "1.." + std::to_string(scores.size()));
+  std::vector<int> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto better = [&](int a, int b) {
+    const bool nan_a = std::isnan(scores[a]), nan_b = std::isnan(scores[b]);
+    if (nan_a != nan_b) return nan_b;  // a number beats NaN
+    if (!nan_a && scores[a] != scores[b]) return scores[a] > scores[b];
+    return a < b;
+  };
+  std::partial_sort(order.begin(), order.begin() + keep, order.end(), better);
+  order.resize(keep);
+  return order;
+}
+
+namespace {
+
+std::vector<std::filesystem::path> reference_files(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
+  if (!std::filesystem::is_directory(path, ec)) return {path};
+  std::vector<std::filesystem::path> files;
+  for (const auto& f : data::list_midi_files(path)) files.push_back(f.path);
+  return files;
+}
+
+}  // namespace
+
+ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
+  ReferenceCorpus corpus;
+  corpus.source = path.string();
+  const std::vector<std::filesystem::path> files = reference_files(path);
+  std::vector<std::optional<eval::PieceMetrics>> metrics(files.size());
+  std::vector<std::string> errors(files.size());
+  data::parallel_for(files.size(), data::resolve_threads(threads, files.size()),
+                     [&](std::size_t i, int) {
+                       try {
+                         const midi::ReadResult r = midi::read_file(files[i]);
+                         metrics[i] = eval::piece_metrics(r.score, files[i].string());
+                       } catch (const std::exception& e) {
+                         errors[i] = e.what();
+                       }
+                     });
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (metrics[i])
+      corpus.pieces.push_back(std::move(*metrics[i]));
+    else
+      corpus.skipped.emplace_back(files[i].string(), errors[i]);
+  }
+  if (corpus.pieces.empty())
+    throw ConfigError(
+        "reference",
+        path.string() + ": no readable MIDI file (" + std::to_string(files.size()) + " tried)",
+        "a folder holding .mid files");
+  return corpus;
+}
+
+ReferenceScore reference_score(const Score& piece, const std::string& name,
+                               const std::vector<eval::PieceMetrics>& reference) {
+  if (reference.empty())
+    throw ConfigError("reference", "no reference piece to compare with", "at least one piece");
+  const eval::SetComparison c = eval::compare_sets({eval::piece_metrics(piece, name)}, reference);
+  ReferenceScore s;
+  s.mean_overlap_area = c.mean_overlap_area;
+  s.mean_kl_nats = c.mean_kl_nats;
+  for (const auto& f : c.features) s.overlaps.emplace_back(f.feature, f.distribution.overlap_area);
+  return s;
+}
+
+nlohmann::json to_json(const ReferenceScore& score) {
+  nlohmann::json overlaps = nlohmann::json::array();
+  for (const auto& [feature, oa] : score.overlaps)
+    overlaps.push_back({{"feature", feature}, {"overlap_area", oa}});
+  return {{"mean_overlap_area", score.mean_overlap_area},
+          {"mean_kl_nats", score.mean_kl_nats},
+          {"overlaps", overlaps}};
+}
+
+Screening screen(const std::vector<Candidate>& candidates, const std::vector<Score>& music,
+                 RankBy rank_by, int keep, const std::vector<eval::PieceMetrics>* reference) {
+  if (music.size() != candidates.size())
+    throw ConfigError("candidate",
+                      std::to_string(music.size()) + " pieces for " +
+                          std::to_string(candidates.size()) + " candidates",
+                      "one decoded piece per candidate");
+  Screening s;
+  s.rank_by = rank_by;
+  if (rank_by == RankBy::none) {
+    if (keep < 1 || static_cast<std::size_t>(keep) > candidates.size())
+      throw ConfigError("keep", "out of range", "1.." + std::to_string(candidates.size()));
+    for (int k = 0; k < keep; ++k) s.kept.push_back(k);
+    return s;
+  }
+  if (rank_by == RankBy::reference && (reference == nullptr || reference->empty()))
+    throw ConfigError("reference", "ranking by the reference needs reference pieces",
+                      "at least one piece");
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (rank_by == RankBy::likelihood) {
+      s.scores.push_back(mean_log_prob(candidates[k]));
+      continue;
+    }
+    s.reference.push_back(
+        reference_score(music[k], "candidate " + std::to_string(k + 1), *reference));
+    s.scores.push_back(s.reference.back().mean_overlap_area);
+  }
+  s.kept = top_indices(s.scores, keep);
+  return s;
+}
+
+}  // namespace musegen::generate
