@@ -212,7 +212,8 @@ void add_benchmark_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_flag("--untuned", opt->untuned,
                 "Use the base preset alone, without the set's tuned settings (docs/benchmark.md)");
-  cmd->add_option("--set", opt->sets, "Override a key: --set key=value (repeatable)");
+  cmd->add_option("--set", opt->sets, "Override a key: --set key=value (repeatable)")
+      ->allow_extra_args(false);  // one value each, so the set name may follow
   auto* minutes = cmd->add_option("--max-minutes", opt->max_minutes,
                                   "Stop training after this many minutes (0: none)")
                       ->check(CLI::NonNegativeNumber);

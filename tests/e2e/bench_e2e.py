@@ -128,6 +128,8 @@ def case_benchmark_errors(musegen, tmp):
     expect(code == 2 and 'protocol' in first_line(err), 'protocol key: %d %s' % (code, err))
     code, _, err = run(musegen, ['benchmark', 'jsb', '--set', 'hidden_size=0'])
     expect(code == 2 and first_line(err).startswith('error: hidden_size'), 'bad value: %s' % err)
+    code, _, err = run(musegen, ['benchmark', '--set', 'hidden_size=0', 'jsb'])  # set name after
+    expect(code == 2 and first_line(err).startswith('error: hidden_size'), '--set first: %s' % err)
     code, _, err = run(musegen, ['benchmark'])
     expect(code == 2, 'no set: exit %d' % code)
     env = dict(os.environ, MUSEGEN_DATA=os.path.join(tmp, 'nowhere'))
