@@ -1,6 +1,8 @@
 // `musegen train DATA_DIR --preset NAME --out MODEL.pt`: loads and summarises the corpus,
 // trains with progress on stderr, writes the best (MODEL.pt) and last (MODEL.last.pt)
 // checkpoints and the metrics files, and on SIGINT/SIGTERM saves and explains how to resume.
+// With --world-size N (or torchrun's variables) it is one rank of a data-parallel run.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -11,13 +13,16 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
+#include "core/file_io.h"
 #include "data/corpus.h"
 #include "model/checkpoint.h"
+#include "train/distributed.h"
 #include "train/metrics_log.h"
 #include "train/progress.h"
 #include "train/run_setup.h"
@@ -37,7 +42,22 @@ struct TrainCliOptions {
   // Which of the optional values were given on the command line.
   bool has_preset = false, has_epochs = false, has_threads = false, has_minutes = false,
        has_seed = false;
+  // Distributed run: flags given (else torchrun's environment variables).
+  int world_size = 1, rank = 0;
+  std::string master;
+  double timeout_sec = 60;
+  train::DistributedFlags distributed_flags() const;
+  bool has_world_size = false, has_rank = false, has_master = false, has_timeout = false;
 };
+
+train::DistributedFlags TrainCliOptions::distributed_flags() const {
+  train::DistributedFlags flags;
+  if (has_world_size) flags.world_size = world_size;
+  if (has_rank) flags.rank = rank;
+  if (has_master) flags.master = master;
+  if (has_timeout) flags.timeout_sec = timeout_sec;
+  return flags;
+}
 
 std::atomic<int> g_stop_signal{0};
 
@@ -111,14 +131,39 @@ train::RunOverrides overrides_of(const TrainCliOptions& opt) {
   return o;
 }
 
+// The last checkpoint of the run to resume. In a distributed run rank 0 reads its own file
+// and sends the bytes, so the other machines need not see rank 0's disk.
+model::Checkpoint load_resume_checkpoint(const TrainCliOptions& opt, train::DistributedSync* dist) {
+  const auto last = train::last_checkpoint_path(opt.out);
+  std::string message;  // "K" + the file's bytes, or "E" + why rank 0 could not read it
+  std::exception_ptr failure;
+  if (!dist || dist->rank() == 0) {
+    try {
+      if (!std::filesystem::exists(last))
+        throw IoError(last.string(), "no checkpoint to resume (run without --resume to start)");
+      if (!dist) return model::load_checkpoint(last);
+      const std::vector<std::uint8_t> bytes = read_file_bytes(last);
+      message = "K" + std::string(bytes.begin(), bytes.end());
+    } catch (const Error& e) {
+      if (!dist) throw;
+      failure = std::current_exception();
+      message = std::string("E") + e.what();
+    }
+  }
+  dist->broadcast_bytes(message);
+  if (failure) std::rethrow_exception(failure);
+  if (message.empty() || message.front() != 'K')
+    throw IoError(last.string(), "rank 0 cannot resume: " +
+                                     message.substr(std::min<std::size_t>(1, message.size())));
+  return model::checkpoint_from_bytes(message.substr(1), last.string());
+}
+
 // The preset and, for --resume, the checkpoint to continue. Throws ConfigError for bad
 // options (a usage error), IoError/ParseError for a missing or damaged checkpoint.
-model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Checkpoint>& resume) {
+model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Checkpoint>& resume,
+                             train::DistributedSync* dist) {
   if (!opt.resume) return train::preset_for_new_run(opt.preset, overrides_of(opt));
-  const auto last = train::last_checkpoint_path(opt.out);
-  if (!std::filesystem::exists(last))
-    throw IoError(last.string(), "no checkpoint to resume (run without --resume to start)");
-  resume = model::load_checkpoint(last);
+  resume = load_resume_checkpoint(opt, dist);
   if (opt.has_preset && opt.preset != resume->preset.name)
     throw ConfigError("preset",
                       "the run being resumed uses preset \"" + resume->preset.name + "\", not \"" +
@@ -128,18 +173,19 @@ model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Ch
 }
 
 data::Corpus load_corpus(const TrainCliOptions& opt, const model::Preset& preset,
-                         const model::Checkpoint* resume) {
+                         const model::Checkpoint* resume, bool show_progress) {
   std::optional<std::filesystem::path> valid_dir, cache;
   if (!opt.valid_dir.empty()) valid_dir = opt.valid_dir;
   if (!opt.cache.empty()) cache = opt.cache;
   data::CorpusOptions options = train::corpus_options(preset, resume, valid_dir, cache);
   auto progress = std::make_shared<train::Progress>(10.0);
-  options.progress = [progress](const std::string& stage, std::size_t done, std::size_t total) {
-    progress->update(stage, static_cast<std::int64_t>(done), static_cast<std::int64_t>(total),
-                     "files");
-  };
+  if (show_progress)
+    options.progress = [progress](const std::string& stage, std::size_t done, std::size_t total) {
+      progress->update(stage, static_cast<std::int64_t>(done), static_cast<std::int64_t>(total),
+                       "files");
+    };
   data::Corpus corpus = data::load_corpus(opt.data_dir, options);
-  progress->finish();
+  if (show_progress) progress->finish();
   return corpus;
 }
 
@@ -174,41 +220,113 @@ void print_outcome(const train::TrainOutcome& r, const std::filesystem::path& ou
             << ", " << files.svg_path().string() << "\n";
 }
 
-std::string resume_command(const TrainCliOptions& opt) {
+nlohmann::json distributed_json(const train::DistributedSync& dist) {
+  const train::CommStats s = dist.stats();
+  const double steps = static_cast<double>(std::max<std::int64_t>(1, s.steps));
+  return {{"world_size", dist.world_size()},
+          {"rank", dist.rank()},
+          {"local_world_size", dist.local_world_size()},
+          {"weights_digest", dist.parameters_digest()},
+          {"gradient_bytes_per_step", s.gradient_bytes},
+          {"buckets", s.n_buckets},
+          {"buckets_launched_in_backward", s.buckets_early},
+          {"allreduce_wait_ms_per_step", 1000 * s.average_sec / steps},
+          {"sum_calls", s.n_sums},
+          {"sum_ms", 1000 * s.sum_sec},
+          {"connect_sec", s.connect_sec}};
+}
+
+std::string distributed_text(const train::DistributedSync& dist) {
+  const nlohmann::json j = distributed_json(dist);
+  return "distributed: rank " + std::to_string(dist.rank()) + " of " +
+         std::to_string(dist.world_size()) + ", weights identical on every rank (digest " +
+         j["weights_digest"].get<std::string>() + "), " +
+         fixed(j["gradient_bytes_per_step"].get<double>() / 1e6, 2) + " MB of gradients in " +
+         j["buckets"].dump() + " bucket(s) per step, " +
+         fixed(j["allreduce_wait_ms_per_step"].get<double>(), 2) +
+         " ms per step waiting for the all-reduce\n";
+}
+
+// The outcome on stdout (JSON or text). Ranks other than 0 print one line (or the JSON).
+void report_outcome(const TrainCliOptions& opt, const train::TrainOutcome& result,
+                    const data::Corpus& corpus, const train::DistributedSync* dist) {
+  if (opt.json) {
+    nlohmann::json j = outcome_json(result, corpus);
+    if (dist) j["distributed"] = distributed_json(*dist);
+    std::cout << j.dump() << "\n";
+  } else if (!dist || dist->is_writer()) {
+    print_outcome(result, opt.out);
+    if (dist) std::cout << distributed_text(*dist);
+  } else {
+    std::cout << distributed_text(*dist);
+  }
+}
+
+std::string resume_command(const TrainCliOptions& opt, const train::DistributedSync* dist) {
   std::string command = "musegen train " + opt.data_dir + " --out " + opt.out + " --resume";
   if (!opt.valid_dir.empty()) command += " --valid-dir " + opt.valid_dir;
   if (!opt.cache.empty()) command += " --cache " + opt.cache;
+  if (dist)
+    command += " (on every rank, with --world-size " + std::to_string(dist->world_size()) +
+               " and the same --master)";
   return command;
 }
 
-int run_train(const TrainCliOptions& opt) {
+// Joins a distributed run when one is asked for (flags or torchrun's variables); null for a
+// single process. Unless --threads is given, the machine's cores are shared among its ranks.
+// Throws ConfigError (usage) and train::DistributedError.
+std::unique_ptr<train::DistributedSync> join_run(TrainCliOptions& opt) {
+  const train::DistributedConfig config =
+      train::resolve_distributed_config(opt.distributed_flags(), train::process_environment());
+  if (!config.distributed()) return nullptr;
+  auto dist = std::make_unique<train::DistributedSync>(config);
+  if (!opt.has_threads) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    opt.threads = std::max(1, cores / dist->local_world_size());
+    opt.has_threads = true;
+  }
+  if (dist->is_writer())
+    std::cerr << "note: " << config.world_size << " ranks joined at " << config.master_addr << ":"
+              << config.master_port << "; " << dist->local_world_size() << " on this machine, "
+              << opt.threads << " compute thread(s) each\n";
+  return dist;
+}
+
+// Training proper, once the run is joined (dist null for one process).
+int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
+  const bool writer = !dist || dist->is_writer();
   std::optional<model::Checkpoint> resume;
   model::Preset preset;
   try {
-    preset = resolve_preset(opt, resume);
+    preset = resolve_preset(opt, resume, dist);
   } catch (const ConfigError& e) {
     print_error(e.what(), "musegen train --help lists the options; --set keys are listed there");
     return 2;
   }
   std::filesystem::path out(opt.out);
-  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-  if (!opt.resume && std::filesystem::exists(train::last_checkpoint_path(out)))
+  if (writer && out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+  if (writer && !opt.resume && std::filesystem::exists(train::last_checkpoint_path(out)))
     std::cerr << "warning: replacing the run at " << train::last_checkpoint_path(out).string()
               << " (use --resume to continue it)\n";
   data::Corpus corpus;
   try {
-    corpus = load_corpus(opt, preset, resume ? &*resume : nullptr);
+    corpus = load_corpus(opt, preset, resume ? &*resume : nullptr, writer);
   } catch (const Error& e) {
     print_error(e.what(),
                 "DATA_DIR must hold .mid/.midi files that the preset's tokenizer reads; "
                 "musegen inspect FILE shows what is in a file");
     return 1;
   }
-  (opt.json ? std::cerr : std::cout) << data::summary_text(corpus) << std::flush;
+  if (writer) (opt.json ? std::cerr : std::cout) << data::summary_text(corpus) << std::flush;
+  if (dist) {
+    dist->require_same("preset", train::preset_fingerprint(preset));
+    dist->require_same("corpus", train::corpus_fingerprint(corpus));
+  }
   ProgressObserver observer;
   StopSignals signals;
-  train::TrainRequest request{preset,  &corpus,   out,           resume ? &*resume : nullptr,
-                              nullptr, &observer, &g_stop_signal};
+  train::TrainRequest request{
+      preset,        &corpus, out, resume ? &*resume : nullptr, dist, writer ? &observer : nullptr,
+      &g_stop_signal};
   train::TrainOutcome result;
   try {
     result = train::train(request);
@@ -218,14 +336,44 @@ int run_train(const TrainCliOptions& opt) {
                 "(--set clip_grad_norm=1)");
     return 1;
   }
-  if (opt.json)
-    std::cout << outcome_json(result, corpus).dump() << "\n";
-  else
-    print_outcome(result, out);
+  if (dist) dist->require_same("final weights", dist->parameters_digest());
+  report_outcome(opt, result, corpus, dist);
   if (result.reason != train::StopReason::interrupted) return 0;
-  std::cerr << "interrupted by signal " << result.signal << ": the last checkpoint is "
-            << result.last_path.string() << "\nresume with: " << resume_command(opt) << "\n";
+  if (writer)
+    std::cerr << "interrupted by signal " << result.signal << ": the last checkpoint is "
+              << result.last_path.string() << "\nresume with: " << resume_command(opt, dist)
+              << "\n";
   return 128 + result.signal;
+}
+
+int run_train(const TrainCliOptions& given) {
+  TrainCliOptions opt = given;
+  std::unique_ptr<train::DistributedSync> dist;
+  try {
+    dist = join_run(opt);
+  } catch (const ConfigError& e) {
+    print_error(e.what(),
+                "a distributed run needs --world-size, --rank and --master (or "
+                "WORLD_SIZE, RANK, MASTER_ADDR and MASTER_PORT)");
+    return 2;
+  } catch (const train::DistributedError& e) {
+    print_error(e.what(),
+                "start every rank with the same --world-size and --master; rank 0 "
+                "must be able to listen on the port and the others to reach it");
+    return 1;
+  }
+  try {
+    return train_joined(opt, dist.get());
+  } catch (const train::DistributedError& e) {
+    print_error(e.what(),
+                "the first rank to fail says why in its own output; --timeout sets "
+                "how long a rank waits for the others");
+    return 1;
+  } catch (const ConfigError& e) {
+    if (!dist) throw;
+    print_error(e.what(), "every rank must see the same DATA_DIR contents and options");
+    return 1;
+  }
 }
 
 void add_train_command(CLI::App& app, int& exit_code) {
@@ -256,16 +404,32 @@ void add_train_command(CLI::App& app, int& exit_code) {
                       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--cache", opt->cache, "Token cache file, reused while the inputs are the same");
   cmd->add_flag("--json", opt->json, "Print the outcome as one JSON object on stdout");
+  auto* world = cmd->add_option("--world-size", opt->world_size,
+                                "Processes in a data-parallel run (env WORLD_SIZE; 1: alone)")
+                    ->check(CLI::PositiveNumber);
+  auto* rank = cmd->add_option("--rank", opt->rank, "This process's rank, 0..N-1 (env RANK)")
+                   ->check(CLI::NonNegativeNumber);
+  auto* master = cmd->add_option("--master", opt->master,
+                                 "Rank 0's ADDR:PORT (env MASTER_ADDR, MASTER_PORT; port 29500)");
+  auto* timeout = cmd->add_option("--timeout", opt->timeout_sec,
+                                  "Seconds a rank waits for the others at start and per exchange")
+                      ->capture_default_str()
+                      ->check(CLI::PositiveNumber);
   cmd->footer("Keys for --set (model and training share one namespace):\n" +
               model::describe_keys());
-  cmd->callback([opt, preset, epochs, minutes, seed, threads, &exit_code] {
-    opt->has_preset = preset->count() > 0;
-    opt->has_epochs = epochs->count() > 0;
-    opt->has_minutes = minutes->count() > 0;
-    opt->has_seed = seed->count() > 0;
-    opt->has_threads = threads->count() > 0;
-    exit_code = run_train(*opt);
-  });
+  cmd->callback(
+      [opt, preset, epochs, minutes, seed, threads, world, rank, master, timeout, &exit_code] {
+        opt->has_world_size = world->count() > 0;
+        opt->has_rank = rank->count() > 0;
+        opt->has_master = master->count() > 0;
+        opt->has_timeout = timeout->count() > 0;
+        opt->has_preset = preset->count() > 0;
+        opt->has_epochs = epochs->count() > 0;
+        opt->has_minutes = minutes->count() > 0;
+        opt->has_seed = seed->count() > 0;
+        opt->has_threads = threads->count() > 0;
+        exit_code = run_train(*opt);
+      });
 }
 
 const CommandRegistration kTrain{40, "train", add_train_command};

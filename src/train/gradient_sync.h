@@ -21,6 +21,11 @@ class GradientSync {
   // clipping and the optimiser step, with the same tensors in the same order on every rank
   // (undefined gradients are passed as zeros). Throws musegen::Error on a transport failure.
   virtual void average(std::vector<at::Tensor>& grads) = 0;
+  // Called once before the first step with the model's parameters, after a resumed run's
+  // weights are loaded, on every rank. A distributed implementation replaces them with rank
+  // 0's values (so all ranks start equal) and may watch their gradients to start averaging
+  // during backward. The tensors stay owned by the model. Default: nothing.
+  virtual void attach(std::vector<at::Tensor>& parameters) { (void)parameters; }
   // Sums `values` element-wise over all processes (validation sums, training-loss sums,
   // stop flags), so every rank takes the same decisions.
   virtual void sum(std::vector<double>& values) = 0;

@@ -108,6 +108,7 @@ Run::Run(const TrainRequest& request)
   parameters_ = model_->parameters();
   optimizer_ = make_optimizer(config_, parameters_);
   if (request.resume) restore(*request.resume);
+  sync_.attach(parameters_);  // every rank starts from rank 0's weights
   build_sources();
   if (sync_.is_writer()) metrics_.emplace(request.model_path, rows_);
 }
