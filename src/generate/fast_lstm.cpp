@@ -155,11 +155,9 @@ static void run_panels(ThreadTeam& team, int panels, std::int64_t work_size, con
     work(0, panels);
     return;
   }
-  const int members = team.size();
-  team.run([&](int i) {
-    auto [begin, end] = ThreadTeam::share(panels, i, members);
-    if (begin < end) work(begin, end);
-  });
+  // About four chunks per member: a late member's share is taken by the others.
+  const int chunk = std::max(1, panels / (4 * team.size()));
+  team.run_chunks(panels, chunk, [&](int begin, int end) { work(begin, end); });
 }
 
 void FastLstmEngine::step(bool want_logits) {
