@@ -12,6 +12,8 @@ CASE is one of:
   torchrun     launched by torchrun (its agent hosts the store): same weights as by hand
   kill         SIGKILL of rank 1 makes rank 0 exit 1 with a clear message, well within --timeout
   stop         SIGSTOP of rank 1 makes rank 0 exit 1 once --timeout (3 s) has passed
+  interrupt    SIGINT to rank 0 stops both ranks after the same step (exit 130), rank 0 says
+               how to resume, and the resumed pair finishes with identical weights
   errors       port in use, no master, a rank that never comes, usage errors
 Corpora are melodies written byte by byte here; models are a 1 x 32 LSTM trained for a few
 dozen steps. Exits 0 when the case passes, 1 with a message otherwise.
@@ -221,16 +223,19 @@ def case_torchrun(musegen, tmp):
     return 0
 
 
+def pair_args(data, out, rank, port, timeout_sec, epochs):
+    return ([data, '--out', out] + tiny(4, epochs=epochs) +
+            ['--world-size', '2', '--rank', str(rank), '--master', f'127.0.0.1:{port}',
+             '--timeout', str(timeout_sec)])
+
+
 def start_pair(musegen, tmp, timeout_sec):
     data = os.path.join(tmp, 'data')
     write_corpus(data)
     port = free_port()
     out = os.path.join(tmp, 'run', 'm.pt')
-    procs = []
-    for rank in (0, 1):
-        procs.append(start(musegen, [data, '--out', out] + tiny(4, epochs=100000) +
-                           ['--world-size', '2', '--rank', str(rank),
-                            '--master', f'127.0.0.1:{port}', '--timeout', str(timeout_sec)]))
+    procs = [start(musegen, pair_args(data, out, rank, port, timeout_sec, 100000))
+             for rank in (0, 1)]
     last = os.path.join(tmp, 'run', 'm.last.pt')
     deadline = time.time() + 120
     while not os.path.exists(last):  # training is under way once an epoch was saved
@@ -277,6 +282,25 @@ def case_stop(musegen, tmp):
     print(f'rank 0 exited {elapsed:.2f} s after rank 1 was stopped: {lines[0]}')
 
 
+def case_interrupt(musegen, tmp):
+    procs = start_pair(musegen, tmp, 30)
+    procs[0].send_signal(signal.SIGINT)
+    _, err0 = finish(procs[0], 'rank 0 after SIGINT', expected=130, timeout=60)
+    finish(procs[1], 'rank 1 after SIGINT to rank 0', expected=130, timeout=60)
+    expect('interrupted by signal 2' in err0 and '--resume (on every rank' in err0,
+           f'rank 0 said: {err0[-800:]}')
+    with open(os.path.join(tmp, 'run', 'm.metrics.jsonl')) as f:
+        epochs_done = max(json.loads(line)['epoch'] for line in f)
+    port = free_port()
+    data, out = os.path.join(tmp, 'data'), os.path.join(tmp, 'run', 'm.pt')
+    procs = [start(musegen, pair_args(data, out, rank, port, 30, int(epochs_done) + 1) +
+                   ['--resume', '--json']) for rank in (0, 1)]
+    outcomes = [json.loads(finish(p, f'resumed rank {r}')[0]) for r, p in enumerate(procs)]
+    expect(outcomes[0]['status'] == 'completed', f'resumed run: {outcomes[0]["status"]}')
+    digests = {o['distributed']['weights_digest'] for o in outcomes}
+    expect(len(digests) == 1, f'ranks differ after resume: {digests}')
+
+
 def expect_error(proc, what, code, pattern, max_sec):
     started = time.time()
     _, err = finish(proc, what, expected=code, timeout=60)
@@ -313,7 +337,8 @@ def case_errors(musegen, tmp):
 
 
 CASES = {'equivalence': case_equivalence, 'resume': case_resume, 'torchrun': case_torchrun,
-         'kill': case_kill, 'stop': case_stop, 'errors': case_errors}
+         'kill': case_kill, 'stop': case_stop, 'interrupt': case_interrupt,
+         'errors': case_errors}
 
 
 def main():
