@@ -271,7 +271,10 @@ Rendezvous rendezvous(const DistributedConfig& config) {
   } catch (const DistributedError&) {
     throw;
   } catch (const std::exception& e) {
-    throw DistributedError(describe_failure(config, "joining the run", e));
+    // The store lives in rank 0 (or torchrun's agent): a broken connection means it is gone.
+    throw DistributedError(rank_prefix(config) + "lost the connection to the master at " +
+                           endpoint(config) + " while joining (" + short_message(e) +
+                           "): rank 0 stopped; its own output says why");
   }
   result.local_world_size = 0;
   for (const auto& r : ranks) result.local_world_size += r.at("machine") == machine ? 1 : 0;
