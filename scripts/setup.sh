@@ -6,5 +6,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
 cd "$root"
-echo "+ ./build/musegen inspect examples/twinkle.mid"
-./build/musegen inspect examples/twinkle.mid
+# The main job: half a minute of new music from the built-in model, as MIDI, audio and picture.
+echo "+ ./build/musegen generate --out out/song.mid --wav out/song.wav --svg out/song.svg"
+./build/musegen generate --out out/song.mid --wav out/song.wav --svg out/song.svg
