@@ -68,8 +68,10 @@ RunState RunState::from_checkpoint(const model::Checkpoint& checkpoint, const st
   return s;
 }
 
-std::uint64_t step_seed(std::uint64_t seed, std::int64_t step) {
-  return splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(step));
+std::uint64_t step_seed(std::uint64_t seed, std::int64_t step, int rank) {
+  const std::uint64_t one_process = splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(step));
+  if (rank == 0) return one_process;
+  return splitmix64(one_process ^ splitmix64(static_cast<std::uint64_t>(rank)));
 }
 
 }  // namespace musegen::train

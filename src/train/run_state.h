@@ -34,7 +34,9 @@ struct RunState {
 };
 
 // The seed of LibTorch's generator for optimiser step `step` of a run seeded with `seed`
-// (SplitMix64 of both), so dropout masks do not depend on where a run was resumed.
-std::uint64_t step_seed(std::uint64_t seed, std::int64_t step);
+// (SplitMix64 of both), so dropout masks do not depend on where a run was resumed. Rank `rank`
+// of a distributed run mixes its rank in, so ranks draw different masks for their rows; rank 0
+// draws what a one-process run draws.
+std::uint64_t step_seed(std::uint64_t seed, std::int64_t step, int rank = 0);
 
 }  // namespace musegen::train

@@ -206,7 +206,8 @@ std::optional<StopReason> Run::train_epoch() {
 }
 
 double Run::train_step(const data::Batch& batch) {
-  torch::manual_seed(step_seed(config_.seed, state_.step));  // dropout masks of this step
+  // Dropout masks of this step, different on every rank.
+  torch::manual_seed(step_seed(config_.seed, state_.step, sync_.rank()));
   model_->train();
   optimizer_->zero_grad();
   auto [logits, targets] = batch_logits(*model_, batch, config_.objective);
