@@ -35,6 +35,7 @@ nlohmann::json RunState::to_json(const std::string& select_by, const nlohmann::j
           {"interval_loss_sum", interval_loss_sum},
           {"interval_targets", interval_targets},
           {"elapsed_sec", elapsed_before_sec},
+          {"world_size", world_size},
           {"schedule", schedule},
           {"early_stop", early_stop}};
 }
@@ -56,6 +57,7 @@ RunState RunState::from_checkpoint(const model::Checkpoint& checkpoint, const st
     s.interval_loss_sum = j.at("interval_loss_sum").get<double>();
     s.interval_targets = j.at("interval_targets").get<std::int64_t>();
     s.elapsed_before_sec = j.at("elapsed_sec").get<double>();
+    s.world_size = j.value("world_size", 1);  // absent before distributed runs were recorded
     if (!j.at("schedule").is_object() || !j.at("early_stop").is_object())
       throw ParseError(file, 0, "trainer state lacks its schedule or early-stopping state");
   } catch (const nlohmann::json::exception& e) {
@@ -63,9 +65,20 @@ RunState RunState::from_checkpoint(const model::Checkpoint& checkpoint, const st
                      std::string("the checkpoint has no usable trainer state to resume from (") +
                          e.what() + ")");
   }
-  if (s.epoch < 0 || s.step < 0 || s.batch_in_epoch < 0)
-    throw ParseError(file, 0, "negative epoch, step or batch in the trainer state");
+  if (s.epoch < 0 || s.step < 0 || s.batch_in_epoch < 0 || s.world_size < 1)
+    throw ParseError(file, 0,
+                     "negative epoch, step or batch, or no processes, in the trainer state");
   return s;
+}
+
+void RunState::check_resume_world_size(int resumed_world_size) const {
+  if (batch_in_epoch == 0 || resumed_world_size == world_size) return;
+  throw ConfigError("world-size",
+                    "the run stopped " + std::to_string(batch_in_epoch) + " batches into epoch " +
+                        std::to_string(epoch + 1) + " with " + std::to_string(world_size) +
+                        " process(es), and " + std::to_string(resumed_world_size) +
+                        " would resume elsewhere in that epoch",
+                    std::to_string(world_size) + " (any number once an epoch has ended)");
 }
 
 std::uint64_t step_seed(std::uint64_t seed, std::int64_t step, int rank) {

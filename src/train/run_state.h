@@ -21,6 +21,7 @@ struct RunState {
   double interval_loss_sum = 0;  // sum of loss x targets since the last metrics row
   std::int64_t interval_targets = 0;
   double elapsed_before_sec = 0;  // training wall time of earlier sessions
+  int world_size = 1;             // processes of the run that wrote the state
 
   // True when `metric` (a number; null never improves) is below `best`, which it becomes.
   bool improves_best(const nlohmann::json& metric);
@@ -31,6 +32,11 @@ struct RunState {
   // Reads epoch and step from the checkpoint and the rest from its trainer_state. Throws
   // ParseError naming `file` when the state is missing, malformed or of a newer version.
   static RunState from_checkpoint(const model::Checkpoint& checkpoint, const std::string& file);
+
+  // Throws ConfigError when a run stopped inside an epoch is resumed with another world size:
+  // batch_in_epoch counts that world size's batches, so another would resume elsewhere in the
+  // epoch. At an epoch boundary any world size may continue.
+  void check_resume_world_size(int resumed_world_size) const;
 };
 
 // The seed of LibTorch's generator for optimiser step `step` of a run seeded with `seed`

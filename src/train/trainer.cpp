@@ -147,6 +147,7 @@ void Run::restore(const model::Checkpoint& checkpoint) {
   model::load_module(*model_, checkpoint.weights, file);
   model::load_optimizer(*optimizer_, checkpoint.optimizer_state, file);
   state_ = RunState::from_checkpoint(checkpoint, file);
+  state_.check_resume_world_size(sync_.world_size());
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
   early_stop_.restore(checkpoint.trainer_state.at("early_stop"));
   rows_ = checkpoint.metrics.is_array() ? checkpoint.metrics : nlohmann::json::array();
@@ -314,6 +315,7 @@ void Run::save(bool best) {
   saved.interval_loss_sum = sums[0];
   saved.interval_targets = std::llround(sums[1]);
   saved.elapsed_before_sec = state_.elapsed_before_sec + seconds_since(session_start_);
+  saved.world_size = sync_.world_size();
   if (!sync_.is_writer()) return;
   model::Checkpoint checkpoint;
   checkpoint.preset = preset_;

@@ -1,8 +1,10 @@
-// Seeds of the dropout masks: a function of (seed, step), and of the rank in distributed runs.
+// Seeds of the dropout masks (a function of seed, step and rank) and the world size a run's
+// state records, which decides whether another world size may resume it.
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "core/errors.h"
 #include "train/run_state.h"
 
 namespace musegen::train {
@@ -26,6 +28,60 @@ TEST(StepSeed, EveryRankStepAndSeedGetsItsOwnSeed) {
     }
   }
   EXPECT_EQ(static_cast<int>(seen.size()), n);
+}
+
+model::Checkpoint checkpoint_of(const RunState& state) {
+  model::Checkpoint checkpoint;
+  checkpoint.epoch = state.epoch;
+  checkpoint.step = state.step;
+  checkpoint.trainer_state =
+      state.to_json("valid_loss", nlohmann::json::object(), nlohmann::json::object());
+  return checkpoint;
+}
+
+TEST(RunStateWorldSize, TheCheckpointRecordsTheWorldSizeThatWroteIt) {
+  RunState state;
+  state.epoch = 3;
+  state.batch_in_epoch = 5;
+  state.world_size = 4;
+  EXPECT_EQ(RunState::from_checkpoint(checkpoint_of(state), "m.pt").world_size, 4);
+}
+
+TEST(RunStateWorldSize, AnOlderCheckpointWithoutItWasOneProcess) {
+  model::Checkpoint checkpoint = checkpoint_of(RunState{});
+  checkpoint.trainer_state.erase("world_size");
+  EXPECT_EQ(RunState::from_checkpoint(checkpoint, "m.pt").world_size, 1);
+}
+
+TEST(RunStateWorldSize, AZeroWorldSizeIsADamagedState) {
+  model::Checkpoint checkpoint = checkpoint_of(RunState{});
+  checkpoint.trainer_state["world_size"] = 0;
+  EXPECT_THROW(RunState::from_checkpoint(checkpoint, "m.pt"), ParseError);
+}
+
+TEST(RunStateWorldSize, InsideAnEpochOnlyTheSameWorldSizeMayResume) {
+  RunState state;
+  state.epoch = 1;
+  state.batch_in_epoch = 7;
+  state.world_size = 2;
+  EXPECT_NO_THROW(state.check_resume_world_size(2));
+  try {
+    state.check_resume_world_size(1);
+    FAIL() << "resuming 2 processes' run with 1 mid-epoch was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "world-size");
+    EXPECT_NE(std::string(e.what()).find("7 batches into epoch 2 with 2"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(RunStateWorldSize, AtAnEpochBoundaryAnyWorldSizeMayResume) {
+  RunState state;
+  state.epoch = 2;
+  state.batch_in_epoch = 0;
+  state.world_size = 2;
+  EXPECT_NO_THROW(state.check_resume_world_size(1));
+  EXPECT_NO_THROW(state.check_resume_world_size(3));
 }
 
 }  // namespace
