@@ -12,6 +12,13 @@ namespace musegen::train {
 
 namespace {
 
+// A loss axis label: three decimals are finer than any curve's pixels.
+std::string loss_tick(double loss) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", loss);
+  return text;
+}
+
 std::string csv_cell(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) {  // quoted as RFC 4180 asks when it holds a separator or quote
@@ -105,7 +112,7 @@ std::string loss_curve_svg(const nlohmann::json& rows) {
   for (int i = 0; i <= 4; ++i) {
     double y = y_min + (y_max - y_min) * i / 4.0;
     svg << "<text x=\"" << left - 6 << "\" y=\"" << py(y) + 4 << "\" text-anchor=\"end\">"
-        << csv_cell(y) << "</text>\n";
+        << loss_tick(y) << "</text>\n";
     double x = x_max * i / 4.0;
     svg << "<text x=\"" << px(x) << "\" y=\"" << height - bottom + 16
         << "\" text-anchor=\"middle\">" << static_cast<long long>(x) << "</text>\n";

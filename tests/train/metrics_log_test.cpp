@@ -68,6 +68,16 @@ TEST(LossCurve, PlotsBothSeriesAndSurvivesMissingValues) {
   EXPECT_NE(loss_curve_svg(nlohmann::json::array()).find("</svg>"), std::string::npos);
 }
 
+TEST(LossCurve, LossAxisRunsFromTheLowestToTheHighestLossInThreeDecimals) {
+  nlohmann::json rows =
+      nlohmann::json::array({{{"step", 30}, {"train_loss", 4.27387}, {"valid_loss", 3.82521}},
+                             {{"step", 570}, {"train_loss", 1.35066}, {"valid_loss", 2.16842}}});
+  std::string svg = loss_curve_svg(rows);
+  EXPECT_NE(svg.find(">4.274</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">1.351</text>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("4.27387"), std::string::npos) << svg;
+}
+
 TEST(Progress, FormatsDurations) {
   EXPECT_EQ(format_duration(12.2), "12s");
   EXPECT_EQ(format_duration(185), "3m05s");
