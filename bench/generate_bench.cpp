@@ -33,7 +33,8 @@ constexpr int kMusicTokens = 358;  // the tutorial's vocabulary on its 92 piano 
 
 model::Checkpoint tutorial_size_checkpoint() {
   tokenize::Tokens tokens;
-  for (int i = 0; i < kMusicTokens; ++i) tokens.push_back("n" + std::to_string(i));
+  for (int i = 0; i < kMusicTokens; ++i)
+    tokens.push_back(std::string(1, 'n').append(std::to_string(i)));
   auto vocabulary = tokenize::Vocabulary::from_sequences({tokens});
   return untrained_checkpoint(model::make_preset("tutorial"),
                               vocabulary.to_json(tokenize::TutorialTokenizer().config()), 1);

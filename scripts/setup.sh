@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
 cd "$root"
-# The main job: half a minute of new music from the built-in model, as MIDI, audio and picture.
-echo "+ ./build/musegen generate --out out/song.mid --wav out/song.wav --svg out/song.svg"
-./build/musegen generate --out out/song.mid --wav out/song.wav --svg out/song.svg
+# The main job: half a minute of new music from the built-in model, as MIDI, audio and picture
+# (--no-end: the chorale model may otherwise end its piece after a few seconds).
+echo "+ ./build/musegen generate --seconds 30 --no-end --out out/song.mid --wav out/song.wav --svg out/song.svg"
+./build/musegen generate --seconds 30 --no-end --out out/song.mid --wav out/song.wav --svg out/song.svg

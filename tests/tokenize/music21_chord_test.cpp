@@ -64,8 +64,10 @@ TEST(Music21Chord, DiffersFromTextbookNormalOrderOn204Sets) {
 TEST(Music21Chord, TokenJoinsTheNormalOrderWithDots) {
   for (unsigned mask = 1; mask < 4096; ++mask) {
     std::string joined;
-    for (int p : music21_normal_order(mask))
-      joined += (joined.empty() ? "" : ".") + std::to_string(p);
+    for (int p : music21_normal_order(mask)) {
+      if (!joined.empty()) joined += '.';
+      joined += std::to_string(p);
+    }
     ASSERT_EQ(music21_chord_token(mask), joined);
   }
 }
