@@ -71,14 +71,14 @@ RunState RunState::from_checkpoint(const model::Checkpoint& checkpoint, const st
   return s;
 }
 
-void RunState::check_resume_world_size(int resumed_world_size) const {
+void RunState::check_resume_world_size(int resumed_world_size, const std::string& file) const {
   if (batch_in_epoch == 0 || resumed_world_size == world_size) return;
-  throw ConfigError("world-size",
-                    "the run stopped " + std::to_string(batch_in_epoch) + " batches into epoch " +
-                        std::to_string(epoch + 1) + " with " + std::to_string(world_size) +
-                        " process(es), and " + std::to_string(resumed_world_size) +
-                        " would resume elsewhere in that epoch",
-                    std::to_string(world_size) + " (any number once an epoch has ended)");
+  throw ConfigError(
+      "world-size",
+      file + ": the run stopped " + std::to_string(batch_in_epoch) + " batches into epoch " +
+          std::to_string(epoch + 1) + " with " + std::to_string(world_size) + " process(es), and " +
+          std::to_string(resumed_world_size) + " would resume elsewhere in that epoch",
+      std::to_string(world_size) + " (any number once an epoch has ended)");
 }
 
 std::uint64_t step_seed(std::uint64_t seed, std::int64_t step, int rank) {

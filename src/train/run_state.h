@@ -35,8 +35,8 @@ struct RunState {
 
   // Throws ConfigError when a run stopped inside an epoch is resumed with another world size:
   // batch_in_epoch counts that world size's batches, so another would resume elsewhere in the
-  // epoch. At an epoch boundary any world size may continue.
-  void check_resume_world_size(int resumed_world_size) const;
+  // epoch. At an epoch boundary any world size may continue. `file` names the checkpoint.
+  void check_resume_world_size(int resumed_world_size, const std::string& file) const;
 };
 
 // The seed of LibTorch's generator for optimiser step `step` of a run seeded with `seed`

@@ -147,7 +147,7 @@ void Run::restore(const model::Checkpoint& checkpoint) {
   model::load_module(*model_, checkpoint.weights, file);
   model::load_optimizer(*optimizer_, checkpoint.optimizer_state, file);
   state_ = RunState::from_checkpoint(checkpoint, file);
-  state_.check_resume_world_size(sync_.world_size());
+  state_.check_resume_world_size(sync_.world_size(), file);
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
   early_stop_.restore(checkpoint.trainer_state.at("early_stop"));
   rows_ = checkpoint.metrics.is_array() ? checkpoint.metrics : nlohmann::json::array();

@@ -39,11 +39,17 @@ model::Checkpoint checkpoint_of(const RunState& state) {
   return checkpoint;
 }
 
-TEST(RunStateWorldSize, TheCheckpointRecordsTheWorldSizeThatWroteIt) {
+// The state of a run that stopped `batch_in_epoch` batches after `epoch` complete epochs.
+RunState stopped_at(std::int64_t epoch, std::int64_t batch_in_epoch, int world_size) {
   RunState state;
-  state.epoch = 3;
-  state.batch_in_epoch = 5;
-  state.world_size = 4;
+  state.epoch = epoch;
+  state.batch_in_epoch = batch_in_epoch;
+  state.world_size = world_size;
+  return state;
+}
+
+TEST(RunStateWorldSize, TheCheckpointRecordsTheWorldSizeThatWroteIt) {
+  const RunState state = stopped_at(3, 5, 4);
   EXPECT_EQ(RunState::from_checkpoint(checkpoint_of(state), "m.pt").world_size, 4);
 }
 
@@ -60,28 +66,23 @@ TEST(RunStateWorldSize, AZeroWorldSizeIsADamagedState) {
 }
 
 TEST(RunStateWorldSize, InsideAnEpochOnlyTheSameWorldSizeMayResume) {
-  RunState state;
-  state.epoch = 1;
-  state.batch_in_epoch = 7;
-  state.world_size = 2;
-  EXPECT_NO_THROW(state.check_resume_world_size(2));
+  const RunState state = stopped_at(1, 7, 2);
+  EXPECT_NO_THROW(state.check_resume_world_size(2, "m.last.pt"));
   try {
-    state.check_resume_world_size(1);
+    state.check_resume_world_size(1, "m.last.pt");
     FAIL() << "resuming 2 processes' run with 1 mid-epoch was accepted";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.key(), "world-size");
     EXPECT_NE(std::string(e.what()).find("7 batches into epoch 2 with 2"), std::string::npos)
         << e.what();
+    EXPECT_NE(std::string(e.what()).find("m.last.pt: "), std::string::npos) << e.what();
   }
 }
 
 TEST(RunStateWorldSize, AtAnEpochBoundaryAnyWorldSizeMayResume) {
-  RunState state;
-  state.epoch = 2;
-  state.batch_in_epoch = 0;
-  state.world_size = 2;
-  EXPECT_NO_THROW(state.check_resume_world_size(1));
-  EXPECT_NO_THROW(state.check_resume_world_size(3));
+  const RunState state = stopped_at(2, 0, 2);
+  EXPECT_NO_THROW(state.check_resume_world_size(1, "m.last.pt"));
+  EXPECT_NO_THROW(state.check_resume_world_size(3, "m.last.pt"));
 }
 
 }  // namespace
