@@ -44,6 +44,8 @@ void print_header(const std::string& file, const midi::ReadResult& r) {
   std::cout << "\n";
 }
 
+// One line per track; re-struck notes (a note-on of a pitch still sounding) are named in plain
+// words, since they are ordinary and not damage.
 void print_tracks(const nlohmann::json& summary) {
   for (const auto& t : summary["tracks"]) {
     std::cout << "  track " << t["index"].get<int>() << " \"" << t["name"].get<std::string>()
@@ -51,8 +53,21 @@ void print_tracks(const nlohmann::json& summary) {
     if (!t["channels"].empty()) std::cout << ", channels " << t["channels"].dump();
     if (!t["instruments"].empty()) std::cout << ", " << t["instruments"].dump();
     if (t["drums"].get<bool>()) std::cout << ", drums";
+    if (const auto n = t.value("restrikes", std::int64_t{0}); n > 0)
+      std::cout << ", " << n << " re-struck (a note-on of a pitch still sounding ends the "
+                << "earlier note; the extra note-off is ignored)";
     std::cout << "\n";
   }
+}
+
+// The reader's summary with each track's re-strike count.
+nlohmann::json summary_of(const midi::ReadResult& r) {
+  nlohmann::json j = score_summary_json(r.score);
+  for (auto& t : j["tracks"]) {
+    const auto index = t["index"].get<std::size_t>();
+    t["restrikes"] = index < r.restrikes.size() ? r.restrikes[index] : 0;
+  }
+  return j;
 }
 
 // Prints at most kMaxListed lines of a list, then how many more there are.
@@ -94,13 +109,13 @@ void print_notes(const Score& s) {
 
 void print_text(const std::string& file, const midi::ReadResult& r, bool with_notes) {
   print_header(file, r);
-  print_tracks(score_summary_json(r.score));
+  print_tracks(summary_of(r));
   print_timeline(r.score);
   if (with_notes) print_notes(r.score);
 }
 
 void print_json(const std::string& file, const midi::ReadResult& r) {
-  nlohmann::json j = score_summary_json(r.score);
+  nlohmann::json j = summary_of(r);
   j["file"] = file;
   j["format"] = r.events.format;
   j["n_track_chunks"] = r.events.tracks.size();

@@ -24,6 +24,7 @@ struct Sounding {
   std::uint32_t on_byte = 0;  // where its note-on is in the file
   std::uint64_t stamp = 0;    // the track this entry belongs to
   bool restruck = false;      // this note's note-on ended an earlier note at the same tick
+  std::uint32_t owed_offs = 0;  // note-offs still expected for notes a re-strike ended
 };
 
 // One table per thread, reused by every read on it (32 KB: zeroing it per file would cost
@@ -68,11 +69,12 @@ class ScoreBuilder {
  public:
   ScoreBuilder(const EventFile& events, Reporter& rep) : events_(events), rep_(rep) {}
   Score build();
+  const std::vector<std::int64_t>& restrikes() const { return restrikes_; }
 
  private:
-  void pair_notes(const EventTrack& track, std::size_t track_index, int score_track,
+  void pair_notes(const EventTrack& track, int score_track,
                   std::int64_t offset);
-  void end_track(std::size_t track_index, std::int64_t end_tick);
+  void end_track(int score_track, std::int64_t end_tick);
   void add_metas(const EventTrack& track, int score_track, std::int64_t offset);
 
   void sort_notes();
@@ -83,14 +85,21 @@ class ScoreBuilder {
   SoundingTable& sounding_ = sounding_table();
   std::vector<std::uint16_t> open_keys_;  // keys (channel * 128 + pitch) a note started on
   std::vector<std::size_t> run_starts_;   // where each track's notes start in score_.notes
+  std::vector<std::int64_t> restrikes_;   // per Score track
 };
 
-void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, int score_track,
+// Tracks are named in messages as listings number them: by Score index.
+std::string track_label(int score_track) {
+  return score_track < 0 ? "the conductor track" : "track " + std::to_string(score_track);
+}
+
+void ScoreBuilder::pair_notes(const EventTrack& track, int score_track,
                               std::int64_t offset) {
   std::array<int, 16> program{};  // General MIDI program 0 until a program change
   const std::uint64_t stamp = ++sounding_.stamp;
   run_starts_.push_back(score_.notes.size());
   std::size_t n_stray = 0;
+  std::int64_t n_restrikes = 0;
   const ChannelEvent* first_stray = nullptr;
   for (const ChannelEvent& e : track.channel_events) {
     const int ch = e.channel();
@@ -102,13 +111,16 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
     const std::int64_t tick = std::max<std::int64_t>(e.tick, 0) + offset;
     const int key = ch * 128 + e.data1;
     Sounding& s = sounding_.entries[key];
-    if (s.stamp != stamp) s = {-1, 0, stamp, false};
+    if (s.stamp != stamp) s = {-1, 0, stamp, false, 0};
     if (e.is_note_on()) {
       const bool restrike = s.note >= 0;
-      if (restrike)
+      if (restrike) {
         score_.notes[s.note].end_ticks = std::max(tick, score_.notes[s.note].start_ticks);
-      else
+        ++s.owed_offs;
+        ++n_restrikes;
+      } else {
         open_keys_.push_back(static_cast<std::uint16_t>(key));
+      }
       Note n;
       n.pitch = e.data1;
       n.velocity = std::min<int>(e.data2, 127);
@@ -116,12 +128,16 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
       n.program = program[ch];
       n.track = score_track;
       n.start_ticks = n.end_ticks = tick;
-      s = {static_cast<std::int32_t>(score_.notes.size()), e.byte_offset, stamp, restrike};
+      s = {static_cast<std::int32_t>(score_.notes.size()), e.byte_offset, stamp, restrike,
+           s.owed_offs};
       score_.notes.push_back(n);
+    } else if (s.note < 0 && s.owed_offs > 0) {
+      --s.owed_offs;  // the surplus off of a re-struck pitch
     } else if (s.note < 0) {
       if (n_stray++ == 0) first_stray = &e;
     } else if (s.restruck && score_.notes[s.note].start_ticks == tick) {
       s.restruck = false;  // the off of the note this note-on re-struck, written after it
+      if (s.owed_offs > 0) --s.owed_offs;
     } else {
       score_.notes[s.note].end_ticks = std::max(tick, score_.notes[s.note].start_ticks);
       s.note = -1;
@@ -129,16 +145,18 @@ void ScoreBuilder::pair_notes(const EventTrack& track, std::size_t track_index, 
   }
   if (n_stray > 0)
     rep_.warn(first_stray->byte_offset,
-              "track " + std::to_string(track_index) + ": note-off of pitch " +
+              track_label(score_track) + ": note-off of pitch " +
                   std::to_string(first_stray->data1) + " on channel " +
-                  std::to_string(first_stray->channel()) + " without a sounding note" +
+                  std::to_string(first_stray->channel()) +
+                  " with no note of that pitch sounding, ignored" +
                   (n_stray > 1 ? " (and " + std::to_string(n_stray - 1) + " more in this track)"
                                : std::string()));
-  end_track(track_index, std::max<std::int64_t>(track.end_tick, 0) + offset);
+  if (score_track >= 0) restrikes_[static_cast<std::size_t>(score_track)] = n_restrikes;
+  end_track(score_track, std::max<std::int64_t>(track.end_tick, 0) + offset);
 }
 
 // Notes never turned off end at the end of their track.
-void ScoreBuilder::end_track(std::size_t track_index, std::int64_t end_tick) {
+void ScoreBuilder::end_track(int score_track, std::int64_t end_tick) {
   std::size_t n_open = 0;
   std::uint32_t first_byte = UINT32_MAX;
   for (std::uint16_t key : open_keys_) {
@@ -152,7 +170,7 @@ void ScoreBuilder::end_track(std::size_t track_index, std::int64_t end_tick) {
   }
   open_keys_.clear();
   if (n_open > 0)
-    rep_.warn(first_byte, "track " + std::to_string(track_index) + ": " + std::to_string(n_open) +
+    rep_.warn(first_byte, track_label(score_track) + ": " + std::to_string(n_open) +
                               " note(s) never turned off, ended at the track's end (tick " +
                               std::to_string(end_tick) + ")");
 }
@@ -261,6 +279,7 @@ Score ScoreBuilder::build() {
     if (!(conductor && t == 0)) {
       score_track = static_cast<int>(score_.tracks.size());
       score_.tracks.emplace_back();
+      restrikes_.push_back(0);
     }
     const std::size_t n_tempos = score_.tempos.size();
     add_metas(tracks[t], score_track, offset);
@@ -270,7 +289,7 @@ Score ScoreBuilder::build() {
         (score_.tempos.size() == n_tempos || score_.tempos[n_tempos].tick != offset))
       score_.tempos.insert(score_.tempos.begin() + static_cast<std::ptrdiff_t>(n_tempos),
                            {offset, kDefaultUsPerQuarter});
-    pair_notes(tracks[t], t, score_track, offset);
+    pair_notes(tracks[t], score_track, offset);
     if (events_.format == 2) offset += std::max<std::int64_t>(tracks[t].end_tick, 0);
   }
   keep_last_per_tick(score_.tempos);  // these also leave the lists sorted by tick
@@ -284,9 +303,12 @@ Score ScoreBuilder::build() {
 }  // namespace
 
 Score events_to_score(const EventFile& events, const std::string& name, const ReadOptions& options,
-                      Diagnostics& warnings) {
+                      Diagnostics& warnings, std::vector<std::int64_t>* restrikes) {
   Reporter rep(name, options.strict, warnings);
-  return ScoreBuilder(events, rep).build();
+  ScoreBuilder builder(events, rep);
+  Score score = builder.build();
+  if (restrikes) *restrikes = builder.restrikes();
+  return score;
 }
 
 }  // namespace musegen::midi

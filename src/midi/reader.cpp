@@ -18,7 +18,8 @@ ReadResult read(std::span<const std::uint8_t> bytes, const std::string& name,
                 const ReadOptions& options) {
   ReadResult result;
   result.events = read_events(bytes, name, options, result.warnings);
-  result.score = events_to_score(result.events, name, options, result.warnings);
+  result.score =
+      events_to_score(result.events, name, options, result.warnings, &result.restrikes);
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <istream>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/diagnostic.h"
 #include "music/events.h"
@@ -23,6 +24,9 @@ struct ReadResult {
   Score score;
   EventFile events;
   Diagnostics warnings;
+  // Per Score track: notes whose note-on struck a pitch still sounding on that channel (the
+  // earlier note ends there). Ordinary in real files; not a warning.
+  std::vector<std::int64_t> restrikes;
 };
 
 // Parses the chunks of an SMF (or an RMID wrapper) into raw events. `name` labels errors and
@@ -36,12 +40,14 @@ EventFile read_events(std::span<const std::uint8_t> bytes, const std::string& na
 // sounding note; a note-on of a pitch that is still sounding ends the earlier note at that
 // tick and starts a new one, and a note-off at that same tick right after it is taken as the
 // earlier note's off (writers often put the re-strike first); notes never turned off end at
-// their track's end. A note-off with nothing sounding is ignored with a warning.
+// their track's end. A note-off with nothing sounding is ignored: silently when it is the
+// surplus off of a re-struck pitch (counted in `restrikes`), else with a warning. Warnings name
+// tracks by their Score index, as listings do ("track 2"), or "the conductor track".
 // Score::tracks: every MTrk, except a format-1 first track without notes (the conductor).
 // Format 2: patterns are laid end to end in file order. SMPTE division: see EventFile.
 // Throws ParseError (strict mode, or an unusable division in a hand-built EventFile).
 Score events_to_score(const EventFile& events, const std::string& name, const ReadOptions& options,
-                      Diagnostics& warnings);
+                      Diagnostics& warnings, std::vector<std::int64_t>* restrikes = nullptr);
 
 ReadResult read(std::span<const std::uint8_t> bytes, const std::string& name,
                 const ReadOptions& options = {});

@@ -217,10 +217,28 @@ TEST(MidiDamage, NoteOffsWithoutNoteOns) {
   t.off(0, 3, 50).on(0, 0, 60, 80).off(10, 0, 60).off(0, 0, 60).off(0, 0, 61).end();
   ReadResult r = read(SmfBytes(0, 1, 480).track(t).bytes, "x.mid");
   const Diagnostic* w =
-      warning_with(r, "note-off of pitch 50 on channel 3 without a sounding note (and 2 more");
+      warning_with(r, "track 0: note-off of pitch 50 on channel 3 with no note of that pitch "
+                      "sounding, ignored (and 2 more");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->byte_offset, kFirstBody);
   EXPECT_EQ(r.score.notes.size(), 1u);
+  EXPECT_EQ(r.restrikes, std::vector<std::int64_t>{0});
+}
+
+// Two note-ons of one pitch, then two note-offs: the second on re-strikes (ends the first note),
+// the first off ends the second note, and the surplus off is the re-strike's: counted, not a
+// warning.
+TEST(MidiDamage, ReStruckNotesAreCountedNotWarnedAbout) {
+  TrackBytes t;
+  t.on(0, 0, 60, 80).on(100, 0, 60, 80).off(100, 0, 60).off(100, 0, 60);
+  t.on(0, 0, 62, 80).off(10, 0, 62).off(10, 0, 62).end();  // a real stray off: a warning
+  ReadResult r = read(SmfBytes(0, 1, 480).track(t).bytes, "x.mid");
+  ASSERT_EQ(r.score.notes.size(), 3u);
+  EXPECT_EQ(r.score.notes[0].end_ticks, 100);
+  EXPECT_EQ(r.score.notes[1].end_ticks, 200);
+  EXPECT_EQ(r.restrikes, std::vector<std::int64_t>{1});
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].message.find("note-off of pitch 62"), std::string::npos);
 }
 
 TEST(MidiDamage, UnknownFormatAndFormat0WithSeveralTracks) {
