@@ -74,6 +74,8 @@ train::Likelihood token_likelihood(model::SequenceModelImpl& model, const data::
   options.sequence_length = config.sequence_length;
   options.window_stride = config.window_stride;
   options.batch_size = config.batch_size;
+  options.vocabulary = &corpus.vocabulary;  // "bars": whole bars, no fill examples
+  options.tokenizer = corpus.tokenizer_config;
   const data::BatchSource source(corpus.train, options);
   const std::vector<data::Batch> batches = source.epoch_batches(0, 0, false);
   train::Progress progress(10.0);

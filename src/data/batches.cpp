@@ -6,7 +6,9 @@
 #include <string>
 
 #include "core/errors.h"
+#include "data/bar_examples.h"
 #include "data/shuffle.h"
+#include "tokenize/multitrack_tokenizer.h"
 #include "tokenize/vocabulary.h"
 
 namespace musegen::data {
@@ -19,8 +21,11 @@ std::int64_t Batch::n_targets() const {
 namespace {
 
 void check_options(const BatchOptions& o) {
-  if (o.objective != "windows" && o.objective != "chunks")
-    throw ConfigError("objective", "unknown objective \"" + o.objective + "\"", "windows, chunks");
+  if (o.objective != "windows" && o.objective != "chunks" && o.objective != "bars")
+    throw ConfigError("objective", "unknown objective \"" + o.objective + "\"",
+                      "windows, chunks, bars");
+  if (o.objective == "bars" && !o.vocabulary)
+    throw ConfigError("objective", "bars needs the model's vocabulary", "windows, chunks");
   if (o.sequence_length < 1)
     throw ConfigError("sequence_length", std::to_string(o.sequence_length), ">= 1");
   if (o.window_stride < 1)
@@ -45,16 +50,43 @@ std::vector<std::int32_t> concatenate(const std::vector<TokenizedFile>& files, b
   return stream;
 }
 
+// The "bars" objective's examples laid end to end in `stream`, with their bounds.
+void lay_out_bar_examples(const std::vector<TokenizedFile>& files, const BatchOptions& o,
+                          std::vector<std::int32_t>& stream, std::vector<std::int64_t>& starts,
+                          std::vector<std::int64_t>& ends) {
+  const auto tokenizer = tokenize::make_tokenizer(o.tokenizer);
+  const auto* multitrack = dynamic_cast<const tokenize::MultitrackTokenizer*>(tokenizer.get());
+  if (!multitrack)
+    throw ConfigError("objective", "bars needs the multitrack tokenizer, not " + tokenizer->name(),
+                      "chunks");
+  const tokenize::MultitrackBars bars(*multitrack, *o.vocabulary);
+  BarExampleOptions bo;
+  bo.sequence_length = o.sequence_length;
+  bo.fill_fraction = o.fill_fraction;
+  bo.seed = o.seed;
+  for (auto& ex : bar_examples(files, bars, bo)) {
+    if (ex.size() < 2) continue;
+    starts.push_back(static_cast<std::int64_t>(stream.size()));
+    stream.insert(stream.end(), ex.begin(), ex.end());
+    ends.push_back(static_cast<std::int64_t>(stream.size()));
+  }
+}
+
 }  // namespace
 
 BatchSource::BatchSource(const std::vector<TokenizedFile>& files, const BatchOptions& options)
     : options_(options) {
   check_options(options_);
   const bool windows = options_.objective == "windows";
-  stream_ = concatenate(files, !windows);
+  if (options_.objective == "bars")
+    lay_out_bar_examples(files, options_, stream_, example_starts_, example_ends_);
+  else
+    stream_ = concatenate(files, !windows);
   const auto n = static_cast<std::int64_t>(stream_.size());
   const std::int64_t length = options_.sequence_length;
-  if (windows) {
+  if (options_.objective == "bars") {
+    // laid out above
+  } else if (windows) {
     // The tutorial's range(0, len(notes) - sequence_length, stride).
     for (std::int64_t start = 0; start < n - length; start += options_.window_stride)
       example_starts_.push_back(start);
@@ -119,10 +151,12 @@ void BatchSource::fill_row(std::int64_t example, std::int64_t row, Batch& batch)
     return;
   }
   auto* out = batch.targets.data() + row * length;
+  const std::int64_t end =
+      example_ends_.empty() ? n : example_ends_[static_cast<std::size_t>(example)];
   for (std::int64_t t = 0; t < length; ++t) {
     const std::int64_t pos = start + t;
-    in[t] = pos < n ? stream_[static_cast<std::size_t>(pos)] : tokenize::kPadId;
-    out[t] = pos + 1 < n ? stream_[static_cast<std::size_t>(pos + 1)] : kIgnoreTarget;
+    in[t] = pos < end ? stream_[static_cast<std::size_t>(pos)] : tokenize::kPadId;
+    out[t] = pos + 1 < end ? stream_[static_cast<std::size_t>(pos + 1)] : kIgnoreTarget;
   }
 }
 

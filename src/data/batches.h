@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "data/corpus.h"
 
 namespace musegen::data {
@@ -21,6 +23,9 @@ struct BatchOptions {
   // tokens and targets the following ones (a target at every position). Consecutive pieces
   // overlap by one token, so every token but the first is a target exactly once; the final
   // partial piece is padded (inputs kPadId, targets kIgnoreTarget).
+  // "bars" (multitrack models): examples of whole bars from data::bar_examples(), each
+  // opening with its piece's header, plus fill examples (fill_fraction); a target at every
+  // position of an example, none past its end. Needs `vocabulary` and `tokenizer`.
   std::string objective = "chunks";
   int sequence_length = 100;
   int window_stride = 1;
@@ -33,6 +38,11 @@ struct BatchOptions {
   // nothing.
   int rank = 0;
   int world_size = 1;
+  // "bars" only.
+  const tokenize::Vocabulary* vocabulary = nullptr;
+  nlohmann::json tokenizer;   // the multitrack tokenizer's config
+  double fill_fraction = 0;   // fill examples per window example
+  std::uint64_t seed = 1;     // draws of the fill examples
 };
 
 struct Batch {
@@ -71,6 +81,7 @@ class BatchSource {
   BatchOptions options_;
   std::vector<std::int32_t> stream_;          // concatenated ids
   std::vector<std::int64_t> example_starts_;  // offsets into stream_ of every example
+  std::vector<std::int64_t> example_ends_;    // "bars": where each example ends in stream_
 };
 
 }  // namespace musegen::data

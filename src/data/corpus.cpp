@@ -119,6 +119,8 @@ std::vector<std::size_t> tally(const std::vector<InputFile>& inputs,
     ++stats.files_read;
     stats.notes += o.n_notes;
     stats.warnings += o.n_warnings;
+    for (const auto& [instrument, n] : o.instrument_notes) stats.instrument_notes[instrument] += n;
+    for (const auto& [reason, n] : o.dropped) stats.dropped[reason] += static_cast<std::size_t>(n);
     if (o.original.empty())
       ++stats.files_empty;
     else

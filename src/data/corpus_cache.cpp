@@ -1,6 +1,8 @@
 // Writing and validating the binary token-corpus cache.
 #include "data/corpus_cache.h"
 
+#include <charconv>
+
 #include <cstring>
 #include <map>
 #include <string>
@@ -255,6 +257,8 @@ CachedCorpus read_corpus_cache(const std::filesystem::path& path) {
 json stats_to_json(const CorpusStats& s) {
   json skipped = json::array();
   for (const auto& f : s.skipped) skipped.push_back({{"file", f.file}, {"reason", f.reason}});
+  json instruments = json::object();
+  for (const auto& [instrument, n] : s.instrument_notes) instruments[std::to_string(instrument)] = n;
   return {{"files_found", s.files_found},
           {"files_read", s.files_read},
           {"files_skipped", s.files_skipped},
@@ -270,6 +274,8 @@ json stats_to_json(const CorpusStats& s) {
           {"from_cache", s.from_cache},
           {"cache_written", s.cache_written},
           {"cache_note", s.cache_note},
+          {"instrument_notes", instruments},
+          {"dropped", s.dropped},
           {"skipped", skipped}};
 }
 
@@ -292,6 +298,16 @@ CorpusStats stats_from_json(const json& j) {
   j.at("cache_note").get_to(s.cache_note);
   for (const auto& f : j.at("skipped"))
     s.skipped.push_back({f.at("file").get<std::string>(), f.at("reason").get<std::string>()});
+  for (const auto& [instrument, n] : j.at("instrument_notes").items()) {
+    int program = -1;
+    const auto [end, error] =
+        std::from_chars(instrument.data(), instrument.data() + instrument.size(), program);
+    if (error != std::errc() || end != instrument.data() + instrument.size() || program < 0 ||
+        program > 128)
+      throw ConfigError("instrument_notes", "an instrument \"" + instrument + "\"", "0..128");
+    s.instrument_notes[program] = n.get<std::size_t>();
+  }
+  j.at("dropped").get_to(s.dropped);
   return s;
 }
 

@@ -1,11 +1,13 @@
 // The corpus summary printed at the end of loading: files, skips grouped by reason, notes,
 // tokens, vocabulary, cache use; as text and as JSON.
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <sstream>
 
 #include "data/corpus.h"
 #include "data/corpus_cache.h"
+#include "tokenize/multitrack_piece.h"
 
 namespace musegen::data {
 
@@ -39,6 +41,19 @@ void print_skipped(std::ostringstream& out, const std::vector<SkippedFile>& skip
   }
 }
 
+// "Drums 29681, Acoustic Grand Piano 20112, ..." by descending count, at most `limit` named.
+std::string instruments_line(const std::map<int, std::size_t>& notes, std::size_t limit) {
+  std::vector<std::pair<int, std::size_t>> list(notes.begin(), notes.end());
+  std::stable_sort(list.begin(), list.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (std::size_t i = 0; i < list.size() && i < limit; ++i)
+    text += (i ? ", " : "") + tokenize::instrument_name(list[i].first) + " " +
+            std::to_string(list[i].second);
+  if (list.size() > limit) text += ", and " + std::to_string(list.size() - limit) + " more";
+  return text;
+}
+
 }  // namespace
 
 std::string summary_text(const Corpus& corpus) {
@@ -52,7 +67,14 @@ std::string summary_text(const Corpus& corpus) {
     out << "  skipped:\n";
     print_skipped(out, s.skipped);
   }
-  out << "  notes: " << s.notes << " (reader warnings: " << s.warnings << ")\n";
+  out << "  notes: " << s.notes << " (reader warnings: " << s.warnings << ")";
+  if (auto it = s.instrument_notes.find(128); it != s.instrument_notes.end())
+    out << ", of them drums: " << it->second;
+  out << "\n";
+  if (!s.instrument_notes.empty())
+    out << "  instruments (" << s.instrument_notes.size()
+        << "): " << instruments_line(s.instrument_notes, 8) << "\n";
+  for (const auto& [reason, n] : s.dropped) out << "  left out of the tokens: " << n << " " << reason << "\n";
   out << "  training: " << files(s.train_files);
   if (s.augmented_copies) out << " + " << s.augmented_copies << " transposed copies";
   out << ", " << s.train_tokens << " tokens\n";

@@ -33,8 +33,14 @@ std::string reason_for(const InputFile& file, const std::string& message) {
   return name + ": " + message;
 }
 
-tokenize::Tokens encode(const tokenize::Tokenizer& tokenizer, const midi::ReadResult& read) {
-  return tokenizer.encode(tokenize::TokenizerInput{read.score, &read.events});
+// The file's own tokens, with its notes per instrument and what the tokens leave out.
+tokenize::Tokens encode_original(const tokenize::Tokenizer& tokenizer,
+                                 const midi::ReadResult& read, FileOutcome& out) {
+  for (const auto& n : read.score.notes) ++out.instrument_notes[n.is_drum() ? 128 : n.program];
+  tokenize::EncodeStats stats;
+  auto tokens = tokenizer.encode_counted(tokenize::TokenizerInput{read.score, &read.events}, stats);
+  out.dropped = std::move(stats.dropped);
+  return tokens;
 }
 
 void add_copies(const midi::ReadResult& read, const tokenize::Tokenizer& tokenizer,
@@ -70,7 +76,7 @@ FileOutcome process_file(const InputFile& file, const tokenize::Tokenizer& token
     midi::ReadResult read = midi::read_file(file.path, read_options);
     out.n_notes = read.score.notes.size();
     out.n_warnings = read.warnings.size();
-    if (with_original) out.original = LocalTokens::from(encode(tokenizer, read));
+    if (with_original) out.original = LocalTokens::from(encode_original(tokenizer, read, out));
     add_copies(read, tokenizer, transposes, out);
     out.ok = true;
   } catch (const Error& e) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct FileOutcome {
   std::string reason;  // why the file was skipped ("FILE: ..."), when !ok
   std::size_t n_notes = 0;
   std::size_t n_warnings = 0;
+  std::map<int, std::size_t> instrument_notes;  // GM program (128: drums) -> notes
+  std::map<std::string, std::int64_t> dropped;  // what the tokens leave out, by reason
   LocalTokens original;
   std::vector<std::pair<int, LocalTokens>> copies;  // (semitones, tokens), ascending semitones
 };

@@ -83,6 +83,7 @@ json TrainConfig::to_json() const {
           {"objective", objective},
           {"sequence_length", sequence_length},
           {"window_stride", window_stride},
+          {"fill_fraction", fill_fraction},
           {"batch_size", batch_size},
           {"optimizer", optimizer},
           {"learning_rate", learning_rate},
@@ -114,6 +115,7 @@ TrainConfig TrainConfig::from_json(const json& j) {
   read_field(j, "objective", c.objective);
   read_field(j, "sequence_length", c.sequence_length);
   read_field(j, "window_stride", c.window_stride);
+  if (j.contains("fill_fraction")) read_field(j, "fill_fraction", c.fill_fraction);  // since 0.2
   read_field(j, "batch_size", c.batch_size);
   read_field(j, "optimizer", c.optimizer);
   read_field(j, "learning_rate", c.learning_rate);

@@ -36,7 +36,9 @@ struct TrainConfig {
   std::string tokenizer = "notes";  // tokenizer name; options in tokenizer_options
   nlohmann::json tokenizer_options = nlohmann::json::object();
   std::string objective = "chunks";  // "windows": one target per window (tutorial); "chunks":
-                                     // a target at every position
+                                     // a target at every position; "bars" (multitrack): whole
+                                     // bars opening with the piece's header
+  double fill_fraction = 0;          // "bars": fill examples per window example (0: none)
   int sequence_length = 100;         // window or chunk length in tokens
   int window_stride = 1;             // "windows" only
   int batch_size = 64;

@@ -184,7 +184,7 @@ Key tokenizer_options_key() {
 
 Key tokenizer_key() {
   Key k = choice_key<TrainConfig>("tokenizer", &TrainConfig::tokenizer,
-                                  {"tutorial", "notes", "performance", "frames"},
+                                  {"tutorial", "notes", "performance", "frames", "multitrack"},
                                   "how MIDI becomes tokens (see docs/tokenizers.md); a new "
                                   "tokenizer clears tokenizer_options");
   auto set_name = k.set;
@@ -238,8 +238,12 @@ std::vector<Key> train_keys() {
   return {
       tokenizer_key(),
       tokenizer_options_key(),
-      choice_key<T>("objective", &T::objective, {"windows", "chunks"},
-                    "windows: one target per window (tutorial); chunks: a target at every step"),
+      choice_key<T>("objective", &T::objective, {"windows", "chunks", "bars"},
+                    "windows: one target per window (tutorial); chunks: a target at every step; "
+                    "bars (multitrack): whole bars, each example opening with its piece's header"),
+      real_key<T>("fill_fraction", &T::fill_fraction, 0.0, 1.0, false, false,
+                  "objective bars: fill examples (a gap of bars written knowing the bars after "
+                  "it) per ordinary example; > 0 makes a model that can --fill"),
       int_key<T>("sequence_length", &T::sequence_length, 1, 100000,
                  "window or chunk length, tokens"),
       int_key<T>("window_stride", &T::window_stride, 1, 100000, "tokens between windows (windows)"),
@@ -353,6 +357,12 @@ void validate(const Preset& preset) {
     throw ConfigError("transpose_min",
                       "greater than transpose_max (" + std::to_string(t.transpose_max) + ")",
                       "transpose_min <= transpose_max");
+  if (t.objective == "bars" && t.tokenizer != "multitrack")
+    throw ConfigError("objective", "bars cuts multitrack tokens into bars, not " + t.tokenizer,
+                      "tokenizer=multitrack, or objective chunks");
+  if (t.fill_fraction > 0 && t.objective != "bars")
+    throw ConfigError("fill_fraction", "fill examples are made of bars",
+                      "objective=bars (and tokenizer=multitrack)");
   if (m.input == "scalar" && m.vocab_size > 0 && m.scalar_first_id >= m.vocab_size)
     throw ConfigError("scalar_first_id",
                       "must be below vocab_size (" + std::to_string(m.vocab_size) + ")",

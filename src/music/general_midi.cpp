@@ -59,6 +59,49 @@ int gm_program_from_text(const std::string& text) {
   return -1;
 }
 
+namespace {
+
+// Lower-case words of a name, punctuation dropped: "Lead 8 (bass + lead)" -> lead 8 bass lead.
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+std::string gm_instrument_name(int instrument) {
+  if (instrument == kGmDrumKit) return "Drums";
+  const char* name = gm_program_name(instrument);
+  return name && *name ? name : "Program " + std::to_string(instrument);
+}
+
+std::vector<int> gm_programs_for(const std::string& text) {
+  const std::string wanted = lower(text);
+  if (wanted == "drums" || wanted == "drum" || wanted == "drum kit" || wanted == "percussion")
+    return {kGmDrumKit};
+  if (const int exact = gm_program_from_text(text); exact >= 0) return {exact};
+  const auto wanted_words = words_of(text);
+  if (wanted_words.empty()) return {};
+  std::vector<int> out;
+  for (int p = 0; p < 128; ++p) {
+    const auto words = words_of(kProgramNames[p]);
+    const bool all = std::all_of(wanted_words.begin(), wanted_words.end(), [&](const auto& w) {
+      return std::find(words.begin(), words.end(), w) != words.end();
+    });
+    if (all) out.push_back(p);
+  }
+  return out;
+}
+
 std::string pitch_name(int pitch) {
   if (pitch < 0 || pitch > 127) return "?";
   return std::string(kSharpNames[pitch % 12]) + std::to_string(pitch / 12 - 1);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace musegen {
 
@@ -10,6 +11,17 @@ const char* gm_program_name(int program);
 // Case-insensitive lookup of a GM program by exact name or by number text ("0".."127");
 // returns -1 when unknown.
 int gm_program_from_text(const std::string& text);
+// Not a program: the drums (channel 10) where an instrument number is expected.
+inline constexpr int kGmDrumKit = 128;
+
+// "Violin", "Drums" for kGmDrumKit, "Program N" for a number without a name.
+std::string gm_instrument_name(int instrument);
+
+// The instruments a user's word may mean, case-insensitive: a number 0..127, "drums" (also
+// "drum", "drum kit", "percussion": kGmDrumKit), an exact GM name, or every program whose name
+// has the word(s) as whole words ("bass" -> 32..39 and 87, "piano" -> 0..5). Empty: unknown.
+std::vector<int> gm_programs_for(const std::string& text);
+
 // Scientific pitch name with sharps, C4 = 60: "C4", "F#3", "C-1".
 std::string pitch_name(int pitch);
 // "C major", "A minor", "E- major" style names for a key signature (sharps -7..7).

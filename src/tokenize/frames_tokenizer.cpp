@@ -158,4 +158,9 @@ Tokens FramesTokenizer::fixed_vocabulary() const {
   return table;
 }
 
+Tokens FramesTokenizer::encode_counted(const TokenizerInput& input, EncodeStats& stats) const {
+  count_selection(input.score, track_, drums_, name(), stats);
+  return encode(input);
+}
+
 }  // namespace musegen::tokenize

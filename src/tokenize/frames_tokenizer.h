@@ -37,6 +37,9 @@ class FramesTokenizer : public Tokenizer {
   nlohmann::json config() const override;
   // Throws ConfigError when the music would need more than kMaxTokensPerScore tokens.
   Tokens encode(const TokenizerInput& input) const override;
+  // Counts the drum notes (without drums: true) and other tracks' notes (with track: N)
+  // left out.
+  Tokens encode_counted(const TokenizerInput& input, EncodeStats& stats) const override;
   // A pitch held in consecutive frames becomes one note; pitches after the last "|" form a
   // final frame; tokens that are not a pitch in range or "|" are skipped. One track
   // ("frames"), 120 bpm, ticks per quarter a multiple of frames_per_quarter (480 when it

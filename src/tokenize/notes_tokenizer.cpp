@@ -156,4 +156,14 @@ Tokens NotesTokenizer::fixed_vocabulary() const {
   return table;
 }
 
+Tokens NotesTokenizer::encode_counted(const TokenizerInput& input, EncodeStats& stats) const {
+  count_selection(input.score, track_, drums_, name(), stats);
+  const auto grid = quantize(input.score);
+  const auto selected = static_cast<std::int64_t>(select_notes(input.score, track_, drums_).size());
+  if (selected > static_cast<std::int64_t>(grid.size()))
+    stats.dropped["notes of one pitch quantised onto one onset (longest kept)"] +=
+        selected - static_cast<std::int64_t>(grid.size());
+  return tokens_of(grid);
+}
+
 }  // namespace musegen::tokenize

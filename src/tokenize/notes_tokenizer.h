@@ -42,6 +42,9 @@ class NotesTokenizer : public Tokenizer {
   nlohmann::json config() const override;
   // Throws ConfigError when the music would need more than kMaxTokensPerScore tokens.
   Tokens encode(const TokenizerInput& input) const override;
+  // Counts the drum notes (without drums: true) and other tracks' notes (with track: N)
+  // left out, and notes merged by quantisation (same onset and pitch).
+  Tokens encode_counted(const TokenizerInput& input, EncodeStats& stats) const override;
   // One track ("notes"), channel 0, program 0, 120 bpm, ticks per quarter a multiple of
   // steps_per_quarter (480 when it divides 480): the quantised music exactly.
   Score decode(const Tokens& tokens) const override;

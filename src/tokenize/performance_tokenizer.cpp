@@ -172,4 +172,9 @@ Tokens PerformanceTokenizer::fixed_vocabulary() const {
   return table;
 }
 
+Tokens PerformanceTokenizer::encode_counted(const TokenizerInput& input, EncodeStats& stats) const {
+  count_selection(input.score, track_, drums_, name(), stats);
+  return encode(input);
+}
+
 }  // namespace musegen::tokenize

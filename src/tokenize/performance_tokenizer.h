@@ -42,6 +42,9 @@ class PerformanceTokenizer : public Tokenizer {
   nlohmann::json config() const override;
   // Throws ConfigError when the music would need more than kMaxTokensPerScore tokens.
   Tokens encode(const TokenizerInput& input) const override;
+  // Counts the drum notes (without drums: true) and other tracks' notes (with track: N)
+  // left out.
+  Tokens encode_counted(const TokenizerInput& input, EncodeStats& stats) const override;
   // Magenta's decoding: a NOTE_OFF ends the earliest sounding note of its pitch (first in,
   // first out); zero-length notes and unmatched NOTE_OFFs are dropped; notes still on at the
   // end end at the final time. One track ("performance"), 120 bpm, whole ticks per step

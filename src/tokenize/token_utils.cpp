@@ -39,6 +39,11 @@ int OptionReader::get_int(const std::string& key, int default_value, int min, in
   return static_cast<int>(v);
 }
 
+nlohmann::json OptionReader::get_raw(const std::string& key) {
+  const auto* value = find(key);
+  return value ? *value : nlohmann::json();
+}
+
 bool OptionReader::get_bool(const std::string& key, bool default_value) {
   const auto* value = find(key);
   if (!value) return default_value;
@@ -78,6 +83,24 @@ std::vector<Note> select_notes(const Score& score, int track, bool drums) {
     out.push_back(n);
   }
   return out;
+}
+
+void count_selection(const Score& score, int track, bool drums, const std::string& tokenizer,
+                     EncodeStats& stats) {
+  std::int64_t drum_notes = 0, other_tracks = 0;
+  for (const auto& n : score.notes) {
+    if (n.is_drum() && !drums)
+      ++drum_notes;
+    else if (track >= 0 && n.track != track)
+      ++other_tracks;
+  }
+  stats.notes += static_cast<std::int64_t>(score.notes.size());
+  if (drum_notes)
+    stats.dropped["drum notes (the " + tokenizer + " tokenizer keeps them only with drums: true)"] +=
+        drum_notes;
+  if (other_tracks)
+    stats.dropped["notes of tracks other than track " + std::to_string(track) + " (option track)"] +=
+        other_tracks;
 }
 
 namespace {

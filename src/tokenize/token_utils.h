@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "music/score.h"
+#include "tokenize/tokenizer.h"
 
 namespace musegen::tokenize {
 
@@ -26,6 +27,9 @@ class OptionReader {
   // One of `allowed`.
   std::string get_choice(const std::string& key, const std::string& default_value,
                          const std::vector<std::string>& allowed);
+  // The value as given (null when absent), for options with a structure of their own that the
+  // caller checks.
+  nlohmann::json get_raw(const std::string& key);
   // Throws ConfigError for the first key that no get_* call read.
   void reject_unknown() const;
 
@@ -39,6 +43,10 @@ class OptionReader {
 // The notes a tokenizer keeps: all tracks (track < 0) or only Score track `track`; drum
 // notes (channel 10) only when `drums` is true. Keeps the Score's order.
 std::vector<Note> select_notes(const Score& score, int track, bool drums);
+// Adds to `stats` the Score's notes, and the notes select_notes() leaves out by reason
+// (`tokenizer` names the tokenizer in the reasons).
+void count_selection(const Score& score, int track, bool drums, const std::string& tokenizer,
+                     EncodeStats& stats);
 
 // Exact conversions between ticks and a grid of `per_quarter` points per quarter note.
 // Metrical scores use integer arithmetic on ticks_per_quarter; SMPTE scores use the 120 bpm

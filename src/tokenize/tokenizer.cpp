@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "tokenize/frames_tokenizer.h"
+#include "tokenize/multitrack_tokenizer.h"
 #include "tokenize/notes_tokenizer.h"
 #include "tokenize/performance_tokenizer.h"
 #include "tokenize/tutorial_tokenizer.h"
@@ -21,7 +22,7 @@ std::string names_list() {
 }  // namespace
 
 std::vector<std::string> tokenizer_names() {
-  return {"tutorial", "notes", "performance", "frames"};
+  return {"tutorial", "notes", "performance", "frames", "multitrack"};
 }
 
 std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config) {
@@ -38,7 +39,13 @@ std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config) {
   if (name == "notes") return std::make_unique<NotesTokenizer>(options);
   if (name == "performance") return std::make_unique<PerformanceTokenizer>(options);
   if (name == "frames") return std::make_unique<FramesTokenizer>(options);
+  if (name == "multitrack") return std::make_unique<MultitrackTokenizer>(options);
   throw ConfigError("tokenizer.name", "unknown tokenizer \"" + name + "\"", names_list());
+}
+
+Tokens Tokenizer::encode_counted(const TokenizerInput& input, EncodeStats& stats) const {
+  stats.notes += static_cast<std::int64_t>(input.score.notes.size());
+  return encode(input);
 }
 
 std::unique_ptr<Tokenizer> make_tokenizer(const std::string& name) {

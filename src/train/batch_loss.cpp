@@ -1,4 +1,5 @@
-// Batch -> tensors -> logits and targets for the "windows" and "chunks" objectives.
+// Batch -> tensors -> logits and targets for the "windows", "chunks" and "bars" objectives
+// (bars batches are shaped like chunks).
 #include "train/batch_loss.h"
 
 #include <algorithm>
@@ -28,8 +29,9 @@ void check_ids(const std::vector<std::int64_t>& ids, std::int64_t vocab_size, co
 }  // namespace
 
 void check_objective(const std::string& objective) {
-  if (objective != "windows" && objective != "chunks")
-    throw ConfigError("objective", "unknown objective \"" + objective + "\"", "windows, chunks");
+  if (objective != "windows" && objective != "chunks" && objective != "bars")
+    throw ConfigError("objective", "unknown objective \"" + objective + "\"",
+                      "windows, chunks, bars");
 }
 
 std::pair<torch::Tensor, torch::Tensor> batch_logits(model::SequenceModelImpl& model,

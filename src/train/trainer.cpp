@@ -121,9 +121,14 @@ void Run::build_sources() {
   options.batch_size = config_.batch_size;
   options.rank = sync_.rank();
   options.world_size = sync_.world_size();
+  options.vocabulary = &corpus_.vocabulary;
+  options.tokenizer = corpus_.tokenizer_config;
+  options.fill_fraction = config_.fill_fraction;
+  options.seed = config_.seed;
   train_source_.emplace(corpus_.train, options);
   if (!corpus_.valid.empty()) {
     try {
+      options.fill_fraction = 0;  // validation measures plain continuation
       valid_source_.emplace(corpus_.valid, options);
     } catch (const ConfigError& e) {
       note(std::string("validation part unusable (") + e.what() + ")");

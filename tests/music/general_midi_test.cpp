@@ -35,3 +35,23 @@ TEST(GeneralMidi, PitchAndKeyNames) {
 
 }  // namespace
 }  // namespace musegen
+
+namespace musegen {
+namespace {
+
+TEST(GeneralMidi, WordsResolveToEveryMatchingProgram) {
+  EXPECT_EQ(gm_programs_for("Violin"), std::vector<int>{40});
+  EXPECT_EQ(gm_programs_for("41"), std::vector<int>{41});
+  EXPECT_EQ(gm_programs_for("drums"), std::vector<int>{kGmDrumKit});
+  EXPECT_EQ(gm_programs_for("Percussion"), std::vector<int>{kGmDrumKit});
+  EXPECT_EQ(gm_programs_for("piano"), (std::vector<int>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(gm_programs_for("bass"), (std::vector<int>{32, 33, 34, 35, 36, 37, 38, 39, 87}));
+  EXPECT_EQ(gm_programs_for("electric bass"), (std::vector<int>{33, 34}));
+  EXPECT_TRUE(gm_programs_for("kazoo").empty());
+  EXPECT_TRUE(gm_programs_for("").empty());
+  EXPECT_EQ(gm_instrument_name(kGmDrumKit), "Drums");
+  EXPECT_EQ(gm_instrument_name(42), "Cello");
+}
+
+}  // namespace
+}  // namespace musegen

@@ -12,6 +12,12 @@ Usage: /usr/bin/python3 mido_reference.py onsets FILE...
   Every non-drum note-on (velocity > 0) with its time in seconds as mido's merged playback
   computes it through the tempo map. Output per file:
     file<TAB>PATH<TAB>N          then N lines "pitch seconds velocity" in file playback order
+
+Usage: /usr/bin/python3 mido_reference.py parts FILE...
+  Every note-on (velocity > 0) grouped by (track, channel, program in force on the channel in
+  that track; 128 for channel 10, the drums). Output per file:
+    file<TAB>PATH<TAB>N_PARTS    then one line per part "INSTRUMENT PITCH PITCH ...", pitches
+                                 ascending, parts ordered by (instrument, line text)
 """
 import sys
 
@@ -58,10 +64,28 @@ def onsets(path):
     print('\n'.join(out))
 
 
+def parts(path):
+    mid = mido.MidiFile(path)
+    groups = {}
+    for index, track in enumerate(mid.tracks):
+        program = [0] * 16
+        for msg in track:
+            if msg.type == 'program_change':
+                program[msg.channel] = msg.program
+            elif msg.type == 'note_on' and msg.velocity > 0:
+                instrument = 128 if msg.channel == 9 else program[msg.channel]
+                groups.setdefault((index, msg.channel, instrument), []).append(msg.note)
+    lines = sorted('%d %s' % (key[2], ' '.join(str(p) for p in sorted(pitches)))
+                   for key, pitches in groups.items())
+    lines.sort(key=lambda line: (int(line.split()[0]), line))
+    print('file\t%s\t%d' % (path, len(lines)))
+    print('\n'.join(lines))
+
+
 def main():
     mode, files = sys.argv[1], sys.argv[2:]
     for path in files:
-        {'frames': frames, 'onsets': onsets}[mode](path)
+        {'frames': frames, 'onsets': onsets, 'parts': parts}[mode](path)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ namespace musegen::tokenize {
 namespace {
 
 TEST(TokenizerFactory, EveryNameBuildsItsTokenizer) {
-  const std::vector<std::string> expected = {"tutorial", "notes", "performance", "frames"};
+  const std::vector<std::string> expected = {"tutorial", "notes", "performance", "frames", "multitrack"};
   EXPECT_EQ(tokenizer_names(), expected);
   for (const auto& name : tokenizer_names()) {
     auto t = make_tokenizer(name);

@@ -14,6 +14,7 @@
 
 #include "midi/reader.h"
 #include "support/test_data.h"
+#include "tokenize/mido_reference.h"
 #include "tokenize/frames_tokenizer.h"
 #include "tokenize/notes_tokenizer.h"
 #include "tokenize/performance_tokenizer.h"
@@ -22,48 +23,8 @@
 namespace musegen::tokenize {
 namespace {
 
-constexpr const char* kPython = "/usr/bin/python3";
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Empty when /usr/bin/python3 can import mido; the reason otherwise.
-std::string mido_missing() {
-  if (!std::filesystem::exists(kPython)) return std::string(kPython) + " not found";
-  if (std::system((std::string(kPython) + " -c 'import mido' 2>/dev/null").c_str()) != 0)
-    return "python3-mido is not installed (apt-get install python3-mido)";
-  return "";
-}
-
-// Runs tests/tokenize/mido_reference.py MODE FILES: file path -> its lines.
-std::map<std::string, std::vector<std::string>> mido_reference(
-    const std::string& mode, const std::vector<std::filesystem::path>& files) {
-  std::string cmd =
-      std::string(kPython) + " " +
-      shell_quote((testing::source_dir() / "tests/tokenize/mido_reference.py").string());
-  cmd.append(" ").append(mode);
-  for (const auto& f : files) cmd.append(" ").append(shell_quote(f.string()));
-  std::map<std::string, std::vector<std::string>> out;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::string text;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
-  EXPECT_EQ(::pclose(pipe), 0) << "mido_reference.py failed";
-  std::istringstream in(text);
-  std::string line;
-  std::vector<std::string>* current = nullptr;
-  while (std::getline(in, line)) {
-    if (line.rfind("file\t", 0) == 0)
-      current = &out[line.substr(5, line.rfind('\t') - 5)];
-    else if (current)
-      current->push_back(line);
-  }
-  return out;
-}
+using testing::mido_missing;
+using testing::mido_reference;
 
 midi::ReadResult read(const std::filesystem::path& path) {
   return midi::read_file(path);
