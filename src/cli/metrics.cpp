@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "data/corpus_files.h"
 #include "eval/compare.h"
 #include "eval/metrics.h"
+#include "eval/part_metrics.h"
 #include "midi/reader.h"
 
 namespace musegen::cli {
@@ -36,6 +38,7 @@ struct Skipped {
 
 struct ReadSet {
   std::vector<eval::PieceMetrics> pieces;
+  std::vector<std::vector<eval::PartMetrics>> parts;  // per piece
   std::vector<Skipped> skipped;
 };
 
@@ -62,6 +65,7 @@ ReadSet read_set(const std::vector<std::string>& inputs, const MetricsCommandOpt
   ReadSet set;
   const std::vector<std::string> files = expand_inputs(inputs, set.skipped);
   std::vector<std::optional<eval::PieceMetrics>> results(files.size());
+  std::vector<std::vector<eval::PartMetrics>> parts(files.size());
   std::vector<std::string> errors(files.size());
   std::vector<Diagnostics> warnings(files.size());
   midi::ReadOptions read_options;
@@ -72,12 +76,16 @@ ReadSet read_set(const std::vector<std::string>& inputs, const MetricsCommandOpt
                          midi::ReadResult r = midi::read_file(files[i], read_options);
                          warnings[i] = std::move(r.warnings);
                          results[i] = eval::piece_metrics(r.score, files[i], {opt.ngram});
+                         parts[i] = eval::part_metrics(r.score);
                        } catch (const std::exception& e) {
                          errors[i] = e.what();
                        }
                      });
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (results[i]) set.pieces.push_back(std::move(*results[i]));
+    if (results[i]) {
+      set.pieces.push_back(std::move(*results[i]));
+      set.parts.push_back(std::move(parts[i]));
+    }
     if (!errors[i].empty()) set.skipped.push_back({files[i], errors[i]});
     if (!opt.json) print_warnings(warnings[i]);
   }
@@ -166,6 +174,45 @@ void print_comparison(const eval::SetComparison& c, const eval::SetMetrics& set,
   print_table(rows);
 }
 
+// One row per part label over the set: pieces with the part, and the means of its features.
+void print_parts(const std::string& title, const std::vector<std::vector<eval::PartMetrics>>& set) {
+  std::map<std::string, std::vector<const eval::PartMetrics*>> by_label;
+  for (const auto& parts : set)
+    for (const auto& p : parts) by_label[p.label].push_back(&p);
+  if (by_label.size() < 2) return;  // one instrument: the set table says it all
+  std::cout << "\n" << title << " per part (means over the pieces that have it)\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"part", "pieces", "notes", "low", "high", "mean_pitch", "per_beat", "poly", "length"}};
+  for (const auto& [label, list] : by_label) {
+    std::vector<double> sums(6, 0.0);
+    double notes = 0;
+    for (const auto* p : list) {
+      const auto f = eval::part_features(*p);
+      for (std::size_t i = 0; i < f.size(); ++i) sums[i] += f[i].second;
+      notes += p->n_notes;
+    }
+    const double n = static_cast<double>(list.size());
+    rows.push_back({label, std::to_string(list.size()), fixed(notes / n, 1), fixed(sums[0] / n, 1),
+                    fixed(sums[1] / n, 1), fixed(sums[2] / n, 1), fixed(sums[3] / n, 2),
+                    fixed(sums[4] / n, 2), fixed(sums[5] / n, 2)});
+  }
+  print_table(rows);
+}
+
+void print_part_comparison(const std::vector<eval::PartComparison>& parts) {
+  if (parts.empty()) return;
+  std::cout << "\nlike parts compared with the reference (OA per feature)\n";
+  std::vector<std::vector<std::string>> rows = {{"part", "pieces", "ref_pieces"}};
+  for (const auto& [name, d] : parts.front().features) rows.front().push_back(name);
+  rows.front().push_back("mean_OA");
+  for (const auto& c : parts) {
+    rows.push_back({c.label, std::to_string(c.n_pieces), std::to_string(c.n_reference_pieces)});
+    for (const auto& [name, d] : c.features) rows.back().push_back(fixed(d.overlap_area, 3));
+    rows.back().push_back(fixed(c.mean_overlap_area, 3));
+  }
+  print_table(rows);
+}
+
 nlohmann::json skipped_json(const std::vector<Skipped>& skipped) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& s : skipped) j.push_back({{"file", s.file}, {"error", s.error}});
@@ -196,30 +243,41 @@ int run_metrics(const MetricsCommandOptions& opt) {
   const eval::SetMetrics summary = eval::set_metrics(set.pieces);
   std::optional<eval::SetMetrics> ref_summary;
   std::optional<eval::SetComparison> comparison;
+  std::vector<eval::PartComparison> part_comparison;
   if (reference) {
     ref_summary = eval::set_metrics(reference->pieces);
     comparison = eval::compare_sets(set.pieces, reference->pieces);
+    part_comparison = eval::compare_parts(set.parts, reference->parts);
   }
   if (opt.json) {
     nlohmann::json j;
     j["pieces"] = nlohmann::json::array();
     if (!opt.summary_only)
-      for (const auto& p : set.pieces) j["pieces"].push_back(eval::to_json(p));
+      for (std::size_t i = 0; i < set.pieces.size(); ++i) {
+        j["pieces"].push_back(eval::to_json(set.pieces[i]));
+        j["pieces"].back()["parts"] = nlohmann::json::array();
+        for (const auto& p : set.parts[i]) j["pieces"].back()["parts"].push_back(eval::to_json(p));
+      }
     j["set"] = eval::to_json(summary);
     j["skipped"] = skipped_json(set.skipped);
     if (reference) {
       j["reference"] = eval::to_json(*ref_summary);
       j["reference_skipped"] = skipped_json(reference->skipped);
       j["comparison"] = eval::to_json(*comparison);
+      j["parts_comparison"] = nlohmann::json::array();
+      for (const auto& c : part_comparison) j["parts_comparison"].push_back(eval::to_json(c));
     }
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   if (!opt.summary_only) print_pieces(set.pieces);
   print_set("set", summary);
+  print_parts("set", set.parts);
   if (reference) {
     print_set("reference", *ref_summary);
+    print_parts("reference", reference->parts);
     print_comparison(*comparison, summary, *ref_summary);
+    print_part_comparison(part_comparison);
   }
   return 0;
 }
