@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,60 +14,32 @@
 
 #include "audio/render.h"
 #include "cli/commands.h"
+#include "cli/generate_options.h"
+#include "compose/plan.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "generate/default_model.h"
+#include "generate/builtin_models.h"
 #include "generate/generator.h"
 #include "generate/output.h"
 #include "generate/primer.h"
 #include "generate/screening.h"
 #include "music/general_midi.h"
+#include "music/score_json.h"
 #include "train/progress.h"
 
 namespace musegen::cli {
 
 namespace {
 
-struct GenerateCliOptions {
-  std::string model, primer, primer_tokens, primer_from;
-  int primer_length = 0;
-  bool tutorial = false, greedy = false, beam_sum = false, json = false, continuation_only = false;
-  bool no_end = false;
-  double temperature = 1.0, top_p = 1.0, seconds = 0;
-  int top_k = 0, beam = 0, length = 500, max_length = 20000, count = 1, window = -1, threads = 0;
-  std::optional<std::uint64_t> seed;
-  std::string precision = "auto", engine = "auto";
-  std::string out, wav, svg, soundfont, program;
-  std::optional<double> tempo;
-  bool has_length = false;
-  int keep = 0;           // 0: every candidate
-  std::string rank;       // "" decides from --keep / --reference
-  std::string reference;  // corpus for --rank reference
-};
 
-// A usage problem: printed with a hint, exit code 2.
-struct UsageError {
-  std::string message, hint;
-};
 
-model::Checkpoint load_model(const GenerateCliOptions& opt, std::string& name) {
-  if (!opt.model.empty()) {
-    name = opt.model;
-    return model::load_checkpoint(opt.model);
-  }
-  const std::string_view bytes = generate::default_model_bytes();
-  if (bytes.empty())
-    throw UsageError{"no --model given, and this build has no built-in default model",
-                     "train one with `musegen train DATA_DIR --out model.pt`, then pass "
-                     "--model model.pt"};
-  name = generate::kDefaultModelName;
-  return model::checkpoint_from_bytes(std::string(bytes), name);
-}
+
 
 generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
   const bool with_start = g.uses_start_token();
   if (!opt.primer.empty())
-    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start);
+    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
+                                      opt.primer_bars);
   if (!opt.primer_tokens.empty())
     return generate::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
   if (!opt.primer_from.empty()) {
@@ -78,6 +51,22 @@ generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Gene
   generate::Primer none;
   none.source = with_start ? "<start>" : "";
   return none;
+}
+
+// Tokenizers that do not carry tempo and instruments (notes, performance, frames) write the
+// primer file's opening tempo and most used program unless --tempo / --program say otherwise.
+void keep_primer_music(const generate::Primer& primer, const generate::Generator& g,
+                       generate::MusicOptions& music) {
+  if (!primer.music || g.tokenizer().continuation_needs_context()) return;
+  const Score& s = *primer.music;
+  if (!music.tempo_bpm && !s.tempos.empty()) music.tempo_bpm = std::clamp(s.tempos.front().bpm(), 4.0, 1000.0);
+  std::map<int, std::size_t> programs;
+  for (const auto& n : s.notes)
+    if (!n.is_drum()) ++programs[n.program];
+  if (!music.program && !programs.empty())
+    music.program = std::max_element(programs.begin(), programs.end(), [](auto& a, auto& b) {
+                      return a.second < b.second;
+                    })->first;
 }
 
 generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
@@ -96,8 +85,12 @@ generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
   o.seconds = opt.seconds;
   o.max_tokens = opt.max_length;
   o.window_tokens = opt.window >= 0 ? opt.window : g.default_window();
-  o.music.tempo_bpm = opt.tempo;
+  o.music.tempo_bpm = opt.controls.tempo_bpm;
   if (!opt.program.empty()) {
+    if (g.tokenizer().continuation_needs_context())
+      throw UsageError{"--program sets the one instrument of a single-track model; this model's "
+                       "tokens carry their instruments",
+                       "--instruments \"violin,viola,cello\" chooses who plays"};
     const int program = gm_program_from_text(opt.program);
     if (program < 0)
       throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
@@ -106,6 +99,31 @@ generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
   }
   generate::validate(o);
   return o;
+}
+
+bool has_primer(const GenerateCliOptions& opt) {
+  return !opt.primer.empty() || !opt.primer_tokens.empty() || !opt.primer_from.empty();
+}
+
+compose::ComposeOptions compose_options(const GenerateCliOptions& opt,
+                                        const generate::MusicOptions& music) {
+  compose::ComposeOptions c;
+  c.controls = opt.controls;
+  c.fill = opt.fill;
+  c.fill_bars = opt.fill_bars;
+  c.tracks = opt.tracks;
+  c.harmonize = opt.harmonize;
+  c.continuation_only = opt.continuation_only;
+  c.music = music;
+  return c;
+}
+
+// Option combinations and the controls' syntax, checked before any work.
+void check_modes(const GenerateCliOptions& opt) {
+  if (opt.primer_bars > 0 && opt.primer.empty())
+    throw UsageError{"--primer-bars takes the last bars of a --primer file",
+                     "musegen generate --primer song.mid --primer-bars 4 --out next.mid"};
+  compose::check_compose_options(compose_options(opt, {}), has_primer(opt));
 }
 
 // --tutorial: the tutorial's generate_notes, one flag away.
@@ -132,6 +150,7 @@ nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, 
           {"notes", score.notes.size()},
           {"seconds", score.duration_sec()},
           {"stop", generate::to_string(c.stop)},
+          {"tracks", played_tracks_json(score)},
           {"log_prob", c.log_prob},
           {"tokens_per_sec", elapsed_sec > 0 ? n / elapsed_sec : 0.0}};
 }
@@ -214,20 +233,26 @@ std::string candidate_line(const generate::Candidate& c, const Score& score, int
        << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
        << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
        << generate::to_string(c.stop) << ")";
+  const auto tracks = played_tracks_json(score);
+  if (tracks.size() > 1 || (tracks.size() == 1 && tracks[0]["drums"].get<bool>())) {
+    line << "\n  tracks:";
+    for (const auto& t : tracks)
+      line << " " << t["name"].get<std::string>() << " ("
+           << (t["drums"].get<bool>() ? std::string("drums")
+                                      : "program " + std::to_string(t["program"].get<int>()))
+           << ", channel " << t["channel"].get<int>() + 1 << ", " << t["notes"] << " notes)";
+  }
   return line.str();
 }
 
 // Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
 Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
-                     const generate::GenerateResult& result, const generate::MusicOptions& music,
+                     const generate::GenerateResult& result, const compose::ComposePlan& plan,
                      generate::RankBy rank_by, const generate::ReferenceCorpus* reference) {
   Report report;
   const int count = static_cast<int>(result.candidates.size());
   std::vector<Score> scores;
-  for (const auto& c : result.candidates)
-    scores.push_back(generate::decode_music(
-        g.tokenizer(), g.vocabulary(),
-        opt.continuation_only ? c.generated() : std::span<const std::int32_t>(c.ids), music));
+  for (const auto& c : result.candidates) scores.push_back(plan.music(c));
   const generate::Screening screening =
       generate::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
                        reference ? &reference->pieces : nullptr);
@@ -247,6 +272,7 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
     const nlohmann::json files = write_files(opt, scores[k], r, kept);
     for (const auto& f : files) report.files.push_back(f);
     nlohmann::json cj = candidate_json(c, scores[k], k, files, result.elapsed_sec);
+    cj["controls"] = compose::controls_report(plan.controls, plan.new_music(c));
     report.notes += scores[k].notes.size();
     report.seconds += scores[k].duration_sec();
     std::string line = candidate_line(c, scores[k], k, files);
@@ -263,12 +289,13 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
   return report;
 }
 
-void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
+void print_report(const GenerateCliOptions& opt, const std::string& model_label,
+                  const generate::Primer& primer,
                   const generate::GenerateResult& result, const generate::GenerateOptions& options,
-                  const Report& report) {
+                  const nlohmann::json& request, const Report& report) {
   if (opt.json) {
     nlohmann::json j = {
-        {"model", opt.model.empty() ? generate::kDefaultModelName : opt.model},
+        {"model", model_label},
         {"engine", result.engine},
         {"seed", *opt.seed},
         {"window", options.window_tokens},
@@ -283,6 +310,7 @@ void print_report(const GenerateCliOptions& opt, const generate::Primer& primer,
         {"tokens_per_sec", result.tokens_per_sec},
         {"elapsed_sec", result.elapsed_sec},
         {"network_steps", result.network_steps}};
+    j.update(request);  // "fill" / "harmonize" details
     std::cout << j.dump() << "\n";
     return;
   }
@@ -344,14 +372,25 @@ std::optional<generate::ReferenceCorpus> load_reference(const GenerateCliOptions
 int run_generate(GenerateCliOptions opt) {
   try {
     apply_tutorial(opt);
+    check_modes(opt);
     if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
     if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
     const generate::RankBy rank_by = screening_rank(opt);
     const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
     std::string name;
-    generate::Generator g(load_model(opt, name), name, {opt.engine, opt.precision, opt.threads});
-    const generate::GenerateOptions options = generate_options(opt, g);
-    const generate::Primer primer = make_primer(opt, g);
+    generate::Generator g(generate::load_model(opt.model, name), name,
+                          {opt.engine, opt.precision, opt.threads});
+    generate::GenerateOptions options = generate_options(opt, g);
+    generate::Primer primer = make_primer(opt, g);
+    keep_primer_music(primer, g, options.music);
+    compose::ComposePlan plan =
+        compose::plan_composition(compose_options(opt, options.music), g, primer.ids);
+    if (!opt.fill.empty() || !opt.harmonize.empty()) {
+      primer.ids = plan.primer;
+      primer.source = !opt.fill.empty() ? opt.fill : opt.harmonize;
+    }
+    options.steering = plan.steering.get();
+    if (plan.stops_itself && !opt.has_length) options.length_tokens = opt.max_length;
     if (primer.n_unknown > 0)
       std::cerr << "warning: " << primer.n_unknown
                 << " primer token(s) are not in the model's vocabulary and were left out\n";
@@ -363,9 +402,9 @@ int run_generate(GenerateCliOptions opt) {
     });
     progress.finish();
     create_parent_dirs(opt);
-    print_report(
-        opt, primer, result, options,
-        write_outputs(opt, g, result, options.music, rank_by, reference ? &*reference : nullptr));
+    Report report =
+        write_outputs(opt, g, result, plan, rank_by, reference ? &*reference : nullptr);
+    print_report(opt, name, primer, result, options, plan.description, report);
     return 0;
   } catch (const UsageError& e) {
     print_error(e.message, e.hint);
@@ -382,77 +421,10 @@ int run_generate(GenerateCliOptions opt) {
   }
 }
 
-void add_options(CLI::App* cmd, GenerateCliOptions& o) {
-  cmd->add_option("--model", o.model, "Model file written by `musegen train`");
-  auto* primer = cmd->add_option("--primer", o.primer, "Continue the music of this MIDI file");
-  auto* tokens =
-      cmd->add_option("--primer-tokens", o.primer_tokens,
-                      "Continue these tokens (space-separated, e.g. \"t:12 p:60 d:12\")");
-  auto* from = cmd->add_option("--primer-from", o.primer_from,
-                               "Start from a random window of this corpus folder");
-  primer->excludes(tokens)->excludes(from);
-  tokens->excludes(from);
-  cmd->add_option("--primer-length", o.primer_length,
-                  "Window length for --primer-from (0: the model's sequence_length)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--tutorial", o.tutorial,
-                "The tutorial's generation: a window of --primer-from, greedy, 500 tokens, the "
-                "model's sliding window; writes only the new music");
-  cmd->add_flag("--greedy", o.greedy, "Always take the most likely token (np.argmax)");
-  cmd->add_option("--temperature", o.temperature, "Sampling temperature (> 0)")
-      ->capture_default_str();
-  cmd->add_option("--top-k", o.top_k, "Sample among the k most likely tokens (0: all)")
-      ->capture_default_str();
-  cmd->add_option("--top-p", o.top_p, "Nucleus sampling: the most likely tokens holding mass p")
-      ->capture_default_str();
-  cmd->add_option("--beam", o.beam, "Beam search with this many beams (0: sample)")
-      ->capture_default_str();
-  cmd->add_flag("--no-end", o.no_end,
-                "Never draw <end>: every candidate runs to --length or --seconds");
-  cmd->add_flag("--beam-sum", o.beam_sum,
-                "Rank beams by total log-probability (default: mean per token)");
-  cmd->add_option("--length", o.length, "New tokens per candidate")->capture_default_str();
-  cmd->add_option("--seconds", o.seconds, "Stop each candidate at this many seconds of new music");
-  cmd->add_option("--max-length", o.max_length, "At most this many new tokens with --seconds")
-      ->capture_default_str();
-  cmd->add_option("--count", o.count, "Candidates generated together")->capture_default_str();
-  cmd->add_option("--keep", o.keep,
-                  "Write only the K best of the --count candidates (0: all), best first")
-      ->capture_default_str();
-  cmd->add_option("--rank", o.rank,
-                  "Rank candidates by: likelihood (the model's mean log-probability per token), "
-                  "reference (closeness of their metrics to --reference), none (default: "
-                  "likelihood with --keep, reference with --reference)");
-  cmd->add_option("--reference", o.reference,
-                  "Corpus folder (or MIDI file) that --rank reference compares with");
-  cmd->add_option("--seed", o.seed, "Random seed (default: a random one, reported)");
-  cmd->add_option("--window", o.window,
-                  "Re-run the last N tokens per step (0: carry the state; default: the model's "
-                  "window for tutorial-style models, else 0)");
-  cmd->add_option("--precision", o.precision, "fast engine arithmetic: auto, fp32, bf16")
-      ->capture_default_str();
-  cmd->add_option("--engine", o.engine, "auto, fast (LSTM) or module (LibTorch forward)")
-      ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Threads (0: every core)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--out", o.out, "MIDI file (song.mid; song-1.mid, song-2.mid... with --count)");
-  cmd->add_option("--tempo", o.tempo,
-                  "Tempo of the written music in BPM (default: the tokenizer's)");
-  cmd->add_option("--program", o.program,
-                  "General MIDI instrument, number or name (default: piano)");
-  cmd->add_option("--wav", o.wav, "Also render audio to this WAV file through FluidSynth");
-  cmd->add_option("--soundfont", o.soundfont, "Soundfont for --wav (default: FluidR3_GM.sf2)");
-  cmd->add_option("--svg", o.svg, "Also draw the piano roll to this SVG file");
-  cmd->add_flag("--continuation-only", o.continuation_only,
-                "Write only the new music, not the primer");
-  cmd->add_flag("--json", o.json, "Print one JSON object describing what was generated");
-}
-
 void add_generate_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<GenerateCliOptions>();
   CLI::App* cmd = app.add_subcommand("generate", "Compose music with a trained model");
-  add_options(cmd, *opt);
+  add_generate_options(cmd, *opt);
   cmd->callback([opt, cmd, &exit_code] {
     opt->has_length = cmd->get_option("--length")->count() > 0;
     exit_code = run_generate(*opt);

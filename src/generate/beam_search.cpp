@@ -41,17 +41,23 @@ double rank(double log_prob, std::size_t length, bool normalized) {
 }
 
 // The 2W best continuations of the live beams, best first (ties: lower beam, then lower id).
+// With steering, a beam's continuations are those its steering allows (or the one it forces).
 std::vector<Expansion> best_expansions(const Context& c, const std::vector<Beam>& beams,
                                        int width) {
   std::vector<Expansion> all;
   const int vocab = c.engine.vocab_size();
+  std::vector<float> allowed(static_cast<std::size_t>(vocab));
   for (std::size_t b = 0; b < beams.size(); ++b) {
     if (!beams[b].alive) continue;
     const std::span<const float> logits = c.engine.logits(static_cast<int>(b));
     const double lse = log_sum_exp(logits);
+    std::copy(logits.begin(), logits.end(), allowed.begin());
+    mask_specials(allowed);
+    if (!c.options.allow_end) allowed[tokenize::kEndId] = -INFINITY;
+    const int forced = c.options.steering ? c.options.steering->steer(static_cast<int>(b), allowed)
+                                          : -1;
     for (int v = 0; v < vocab; ++v) {
-      if (v == tokenize::kPadId || v == tokenize::kStartId || v == tokenize::kUnknownId) continue;
-      if (v == tokenize::kEndId && !c.options.allow_end) continue;
+      if (forced >= 0 ? v != forced : allowed[v] == -INFINITY) continue;
       all.push_back({beams[b].score() + (logits[v] - lse), static_cast<int>(b), v});
     }
   }
@@ -64,12 +70,14 @@ std::vector<Expansion> best_expansions(const Context& c, const std::vector<Beam>
 }
 
 // Whether a new beam is done: length, duration or the token cap. Moves it to `finished`.
-void check_done(const Context& c, Beam& beam, std::vector<Finished>& finished) {
+void check_done(const Context& c, Beam& beam, bool steered_done, std::vector<Finished>& finished) {
   const GenerateOptions& o = c.options;
   const std::size_t n = beam.ids.size();
   std::optional<StopReason> stop;
   std::size_t keep = n;
-  if (o.seconds > 0) {
+  if (steered_done) {
+    stop = StopReason::steering;
+  } else if (o.seconds > 0) {
     if (auto reached = beam.watch->reached(beam.ids)) {
       stop = StopReason::seconds;
       keep = *reached;
@@ -93,12 +101,15 @@ std::vector<Candidate> beam_search(const Context& c, Stepper& stepper) {
   std::vector<Beam> beams(width);
   for (int b = 0; b < width; ++b) {
     beams[b].alive = b == 0;  // all rows start alike: expand one
-    if (o.seconds > 0) beams[b].watch.emplace(c.tokenizer, c.vocabulary, o.seconds, o.music);
+    if (o.seconds > 0)
+      beams[b].watch.emplace(c.tokenizer, c.vocabulary, o.seconds, o.music, c.primer);
   }
   std::vector<Finished> finished;
   std::vector<int> parents(width);
   std::vector<std::int32_t> next(width);
   stepper.start(width, c.primer);
+  Steering* steering = o.steering;
+  if (steering) steering->start(width, c.primer);
   std::int64_t step = 0;
   for (;; ++step) {
     std::vector<Beam> fresh;
@@ -114,14 +125,21 @@ std::vector<Candidate> beam_search(const Context& c, Stepper& stepper) {
         continue;
       }
       if (static_cast<int>(fresh.size()) == width) continue;
-      Beam beam = parent;
-      beam.ids.push_back(e.token);
-      beam.cumulative.push_back(e.score);
-      check_done(c, beam, finished);
       parents[fresh.size()] = e.beam;
       next[fresh.size()] = e.token;
-      fresh.push_back(std::move(beam));
+      fresh.push_back(parent);
+      fresh.back().ids.push_back(e.token);
+      fresh.back().cumulative.push_back(e.score);
     }
+    const std::size_t n_fresh = fresh.size();
+    if (steering) {  // the steering follows the new beams: parents' state, then their token
+      std::vector<int> source(parents.begin(), parents.end());
+      for (std::size_t r = n_fresh; r < source.size(); ++r) source[r] = source[0];
+      steering->reorder(source);
+      for (std::size_t r = 0; r < n_fresh; ++r) steering->took(static_cast<int>(r), next[r]);
+    }
+    for (std::size_t r = 0; r < n_fresh; ++r)
+      check_done(c, fresh[r], steering && steering->done(static_cast<int>(r)), finished);
     const bool any_alive =
         std::any_of(fresh.begin(), fresh.end(), [](const Beam& b) { return b.alive; });
     if (c.progress) c.progress(step + 1, o.seconds > 0 ? 0 : o.length_tokens);

@@ -7,11 +7,13 @@ namespace musegen::generate {
 
 DurationWatch::DurationWatch(const tokenize::Tokenizer& tokenizer,
                              const tokenize::Vocabulary& vocabulary, double target_sec,
-                             MusicOptions music)
-    : tokenizer_(&tokenizer), vocabulary_(&vocabulary), target_sec_(target_sec), music_(music) {}
+                             MusicOptions music, std::span<const std::int32_t> context)
+    : tokenizer_(&tokenizer), vocabulary_(&vocabulary), target_sec_(target_sec), music_(music) {
+  if (tokenizer.continuation_needs_context()) context_.assign(context.begin(), context.end());
+}
 
 double DurationWatch::seconds(std::span<const std::int32_t> ids) const {
-  return decode_music(*tokenizer_, *vocabulary_, ids, music_).duration_sec();
+  return decode_music(*tokenizer_, *vocabulary_, ids, music_, context_).duration_sec();
 }
 
 std::optional<std::size_t> DurationWatch::reached(std::span<const std::int32_t> new_ids) {

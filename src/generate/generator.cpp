@@ -92,7 +92,7 @@ struct Row {
 };
 
 // Appends `token` to an active row and decides whether the row stops.
-void take_token(const Context& c, Row& row, int token, double log_prob) {
+void take_token(const Context& c, Row& row, int row_index, int token, double log_prob) {
   const GenerateOptions& o = c.options;
   row.cumulative_log_prob.push_back(row.cumulative_log_prob.back() + log_prob);
   if (token == tokenize::kEndId) {
@@ -102,7 +102,10 @@ void take_token(const Context& c, Row& row, int token, double log_prob) {
   }
   row.candidate.ids.push_back(token);
   const std::size_t n_new = row.candidate.ids.size() - row.candidate.n_primer;
-  if (o.seconds > 0) {
+  if (o.steering && o.steering->done(row_index)) {
+    row.candidate.stop = StopReason::steering;
+    row.active = false;
+  } else if (o.seconds > 0) {
     if (auto n = row.watch->reached(row.candidate.generated())) {
       row.candidate.ids.resize(row.candidate.n_primer + *n);
       row.cumulative_log_prob.resize(*n + 1);
@@ -127,9 +130,10 @@ std::vector<Candidate> sample_rows(const Context& c, Stepper& stepper) {
     Row row{Candidate{}, Rng(row_seed(o.seed, r)), std::nullopt};
     row.candidate.ids.assign(c.primer.begin(), c.primer.end());
     row.candidate.n_primer = c.primer.size();
-    if (o.seconds > 0) row.watch.emplace(c.tokenizer, c.vocabulary, o.seconds, o.music);
+    if (o.seconds > 0) row.watch.emplace(c.tokenizer, c.vocabulary, o.seconds, o.music, c.primer);
     rows.push_back(std::move(row));
   }
+  if (o.steering) o.steering->start(o.n_candidates, c.primer);
   const std::int64_t expected = o.seconds > 0 ? 0 : std::int64_t{o.n_candidates} * o.length_tokens;
   std::vector<float> scratch(c.engine.vocab_size());
   std::vector<std::int32_t> next(rows.size());
@@ -147,8 +151,10 @@ std::vector<Candidate> sample_rows(const Context& c, Stepper& stepper) {
       std::copy(logits.begin(), logits.end(), scratch.begin());
       mask_specials(scratch);
       if (!o.allow_end) scratch[tokenize::kEndId] = -std::numeric_limits<float>::infinity();
-      const int token = sample_token(scratch, o.sampling, row.rng);
-      take_token(c, row, token, logits[token] - log_sum_exp(logits));
+      const int forced = o.steering ? o.steering->steer(static_cast<int>(r), scratch) : -1;
+      const int token = forced >= 0 ? forced : sample_token(scratch, o.sampling, row.rng);
+      if (o.steering && token != tokenize::kEndId) o.steering->took(static_cast<int>(r), token);
+      take_token(c, row, static_cast<int>(r), token, logits[token] - log_sum_exp(logits));
       next[r] = token;
       done += token != tokenize::kEndId;
       any_active = any_active || row.active;
@@ -177,6 +183,8 @@ std::string to_string(StopReason reason) {
       return "seconds";
     case StopReason::max_tokens:
       return "max_length";
+    case StopReason::steering:
+      return "complete";
   }
   return "?";
 }

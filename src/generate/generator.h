@@ -15,6 +15,7 @@
 #include "generate/output.h"
 #include "generate/sampling.h"
 #include "generate/step_engine.h"
+#include "generate/steering.h"
 #include "model/checkpoint.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -38,13 +39,16 @@ struct GenerateOptions {
   // zero state for every new token (the tutorial's sliding window).
   int window_tokens = 0;
   MusicOptions music;  // the tempo that `seconds` is measured at
+  // Shapes every row's sampling (masks, forced tokens, stopping); not owned; null: none. The
+  // same steering object serves one generate() call at a time.
+  Steering* steering = nullptr;
 };
 
 // Throws ConfigError naming the option ("count", "length", "seconds", "max-length", "window",
 // "beam", or a sampling key) for a value out of range.
 void validate(const GenerateOptions& options);
 
-enum class StopReason { length, end_token, seconds, max_tokens };
+enum class StopReason { length, end_token, seconds, max_tokens, steering };
 std::string to_string(StopReason reason);
 
 struct Candidate {

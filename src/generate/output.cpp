@@ -54,10 +54,14 @@ void validate(const MusicOptions& options) {
 }
 
 Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabulary& vocabulary,
-                   std::span<const std::int32_t> ids, const MusicOptions& options) {
+                   std::span<const std::int32_t> ids, const MusicOptions& options,
+                   std::span<const std::int32_t> context) {
   validate(options);
-  Score score =
-      tokenizer.decode(vocabulary.decode(std::vector<std::int32_t>(ids.begin(), ids.end())));
+  auto tokens_of = [&](std::span<const std::int32_t> part) {
+    return vocabulary.decode(std::vector<std::int32_t>(part.begin(), part.end()));
+  };
+  Score score = context.empty() ? tokenizer.decode(tokens_of(ids))
+                                : tokenizer.decode_continuation(tokens_of(context), tokens_of(ids));
   if (options.tempo_bpm) {
     const int us_per_quarter = static_cast<int>(std::lround(60e6 / *options.tempo_bpm));
     score.smpte_ticks_per_sec = 0;

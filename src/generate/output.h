@@ -29,8 +29,11 @@ void validate(const MusicOptions& options);
 // `options`; then, per (track, channel, pitch), a note still sounding when the next one starts
 // ends there, and notes of zero length are dropped, so that the Score survives a MIDI file
 // unchanged (the tutorial's one-beat notes every half beat overlap). Derived times are updated.
+// With a non-empty `context` (the ids before `ids`), `ids` are decoded as its continuation
+// (Tokenizer::decode_continuation).
 Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabulary& vocabulary,
-                   std::span<const std::int32_t> ids, const MusicOptions& options);
+                   std::span<const std::int32_t> ids, const MusicOptions& options,
+                   std::span<const std::int32_t> context = {});
 
 // "song.mid" for a single candidate; "song-1.mid", "song-2.mid", ... (index + 1) for more.
 std::filesystem::path candidate_path(const std::filesystem::path& base, int index, int count);

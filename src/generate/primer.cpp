@@ -1,25 +1,39 @@
 // Primers from MIDI files, token text and corpus windows.
 #include "generate/primer.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/errors.h"
 #include "core/rng.h"
 #include "data/corpus.h"
 #include "midi/reader.h"
+#include "music/bars.h"
 
 namespace musegen::generate {
 
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
-                        const tokenize::Vocabulary& vocabulary, bool with_start) {
+                        const tokenize::Vocabulary& vocabulary, bool with_start, int last_bars) {
   const midi::ReadResult read = midi::read_file(path);
+  Primer primer;
+  primer.music = read.score;
+  if (last_bars > 0) {
+    const int n_bars = static_cast<int>(bars_of(read.score).size());
+    primer.music = from_bar(read.score, std::max(0, n_bars - last_bars));
+  }
   tokenize::Tokens tokens;
   try {
-    tokens = tokenizer.encode({read.score, &read.events});
+    // A part of a file has no raw events of its own: tokenizers that need them refuse it.
+    tokens = tokenizer.encode({*primer.music, last_bars > 0 ? nullptr : &read.events});
+  } catch (const ConfigError& e) {
+    if (last_bars > 0)
+      throw ConfigError("primer-bars", std::string("the ") + tokenizer.name() +
+                                           " tokenizer reads whole files only (" + e.what() + ")",
+                        "leave out --primer-bars");
+    throw Error(path.string() + ": " + e.what());
   } catch (const Error& e) {
     throw Error(path.string() + ": " + e.what());
   }
-  Primer primer;
   if (with_start) primer.ids.push_back(tokenize::kStartId);
   for (const auto& token : tokens) {
     if (!vocabulary.contains(token)) {

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "music/score.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
 
@@ -15,16 +17,20 @@ namespace musegen::generate {
 
 struct Primer {
   std::vector<std::int32_t> ids;
+  std::optional<Score> music;  // the primer file's music (its last bars when asked), if any
   std::size_t n_unknown = 0;  // tokens outside the vocabulary, left out
   std::string source;         // what it is, for messages: "song.mid (412 tokens)"
 };
 
 // The music of a MIDI file tokenized as the model's training data was, <start> first when
-// `with_start` (models trained on whole pieces: "chunks"). Tokens the vocabulary lacks are
-// left out and counted. Throws IoError / ParseError for the file, musegen::Error when it
-// gives no token.
+// `with_start` (models trained on whole pieces: "chunks"); with `last_bars` > 0 only its last
+// bars (by its time signatures; the tempo and signatures in force there kept). Tokens the
+// vocabulary lacks are left out and counted. Throws IoError / ParseError for the file,
+// ConfigError ("primer-bars") when the tokenizer cannot take a part of a file, musegen::Error
+// when it gives no token.
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
-                        const tokenize::Vocabulary& vocabulary, bool with_start);
+                        const tokenize::Vocabulary& vocabulary, bool with_start,
+                        int last_bars = 0);
 
 // Whitespace-separated token strings ("t:12 p:60 d:12"); "<start>" may be written; with
 // `with_start` it is added when the text does not begin with it. Throws ConfigError (key

@@ -51,6 +51,21 @@ nlohmann::json tracks_json(const Score& score) {
 
 }  // namespace
 
+nlohmann::json played_tracks_json(const Score& score) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : tracks_json(score)) {
+    if (t["n_notes"].get<std::size_t>() == 0) continue;
+    const bool drums = t["drums"].get<bool>();
+    out.push_back({{"name", t["name"]},
+                   {"program", drums || t["programs"].empty() ? nlohmann::json(nullptr)
+                                                              : t["programs"][0]},
+                   {"drums", drums},
+                   {"channel", t["channels"][0]},
+                   {"notes", t["n_notes"]}});
+  }
+  return out;
+}
+
 nlohmann::json score_summary_json(const Score& score) {
   nlohmann::json j;
   j["ticks_per_quarter"] = score.ticks_per_quarter;

@@ -13,5 +13,8 @@ nlohmann::json notes_to_json(const Score& score);
 // Summary of a score: division, tracks (name, channels, programs, n_notes), tempos, time and
 // key signatures, duration, pitch range, n_notes. Does not include the notes.
 nlohmann::json score_summary_json(const Score& score);
+// The tracks as a player sees them: [{"name", "program" (GM number; null for drums), "drums",
+// "channel" (0-based), "notes"}], one per Score track with notes.
+nlohmann::json played_tracks_json(const Score& score);
 
 }  // namespace musegen

@@ -308,7 +308,7 @@ def case_errors(musegen, work, tmp):
     # Without --model: the built-in default model when this build embeds one, else a usage error.
     code, out, err = run(musegen, ['generate', '--length', '5', '--json'])
     if code == 0:
-        expect(json.loads(out)['model'] == '<built-in default model>', f'default model: {out}')
+        expect(json.loads(out)['model'] == '<built-in model chorales>', f'default model: {out}')
     else:
         err = fails(['--length', '5'], 2, 'no --model')
         expect('hint: ' in err, 'no hint for a missing --model')

@@ -1,5 +1,5 @@
 // Tiny untrained models for the generator's tests: a `notes` model (embedding input, chunks,
-// uses <start>) and a tutorial-style one (scalar input, windows), both with a hidden size that
+// uses <start>), a `multitrack` one and a tutorial-style one (scalar input, windows), both with a hidden size that
 // is not a multiple of the kernels' 16 so padding is exercised.
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include "generate/step_engine.h"
 #include "model/config.h"
+#include "tokenize/multitrack_tokenizer.h"
 #include "tokenize/notes_tokenizer.h"
 #include "tokenize/tutorial_tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -32,6 +33,21 @@ inline model::Checkpoint notes_checkpoint(std::uint64_t seed = 3, int hidden = 2
   preset.train.tokenizer = "notes";
   preset.train.objective = "chunks";
   preset.train.sequence_length = 16;
+  return untrained_checkpoint(preset, vocabulary.to_json(tokenizer.config()), seed);
+}
+
+// An untrained multitrack model (its fixed vocabulary, fill markers included).
+inline model::Checkpoint multitrack_checkpoint(std::uint64_t seed = 7, int hidden = 20) {
+  tokenize::MultitrackTokenizer tokenizer;
+  auto vocabulary = tokenize::Vocabulary::from_table(tokenizer.fixed_vocabulary());
+  model::Preset preset = model::make_preset("small");
+  preset.model.embedding_dim = 8;
+  preset.model.hidden_size = hidden;
+  preset.model.num_layers = 1;
+  preset.model.dense_sizes = {};
+  preset.train.tokenizer = "multitrack";
+  preset.train.objective = "bars";
+  preset.train.sequence_length = 64;
   return untrained_checkpoint(preset, vocabulary.to_json(tokenizer.config()), seed);
 }
 
