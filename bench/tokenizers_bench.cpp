@@ -1,5 +1,5 @@
-// Speed and sequence statistics of the notes, performance and frames tokenizers on the shared
-// corpora, next to a Python/mido peer of the notes and frames rules
+// Speed and sequence statistics of the notes, performance, frames and multitrack tokenizers on
+// the shared corpora, next to a Python/mido peer of the notes and frames rules
 // (bench/notes_frames_peer.py) with a file-by-file check that both give the same tokens; and
 // the vocabulary sizes that decide between separate and combined note tokens.
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include "core/file_io.h"
 #include "midi/reader.h"
 #include "tokenize/frames_tokenizer.h"
+#include "tokenize/multitrack_tokenizer.h"
 #include "tokenize/notes_tokenizer.h"
 #include "tokenize/performance_tokenizer.h"
 
@@ -184,8 +185,11 @@ int main() {
   const tokenize::NotesTokenizer notes;
   const tokenize::PerformanceTokenizer performance;
   const tokenize::FramesTokenizer frames;
-  for (const char* sub :
-       {"piano-ff", "nottingham", "polyphonic/jsb/train", "polyphonic/nottingham/train"}) {
+  const tokenize::MultitrackTokenizer multitrack;
+  const tokenize::MultitrackTokenizer multitrack_tracks(nlohmann::json{{"layout", "tracks"}});
+  for (const char* sub : {"piano-ff", "nottingham", "multipart/bach-satb/train",
+                          "multipart/quartets/train", "polyphonic/jsb/train",
+                          "polyphonic/nottingham/train"}) {
     const auto folder = *data / sub;
     if (!std::filesystem::is_directory(folder)) continue;
     const auto files = load(folder);
@@ -196,6 +200,10 @@ int main() {
     if (!benchmark) {
       bench_tokenizer(notes, files, folder, "notes");
       bench_tokenizer(performance, files, folder, "");
+      std::printf("  multitrack, time layout:\n");
+      bench_tokenizer(multitrack, files, folder, "");
+      std::printf("  multitrack, tracks layout:\n");
+      bench_tokenizer(multitrack_tracks, files, folder, "");
       notes_design_stats(files);
     }
     bench_tokenizer(frames, files, folder, benchmark ? "frames" : "");
