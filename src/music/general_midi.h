@@ -1,4 +1,5 @@
-// General MIDI names: the 128 program (instrument) names and pitch spelling for display.
+// General MIDI names: the 128 program (instrument) names, the percussion key map, and pitch
+// spelling for display.
 #pragma once
 
 #include <string>
@@ -10,6 +11,9 @@ const char* gm_program_name(int program);
 // Case-insensitive lookup of a GM program by exact name or by number text ("0".."127");
 // returns -1 when unknown.
 int gm_program_from_text(const std::string& text);
+// Percussion key map of channel 10: "Acoustic Bass Drum" for 35 ... "Open Triangle" for 81;
+// "" outside 35..81.
+const char* gm_drum_name(int key);
 // Scientific pitch name with sharps, C4 = 60: "C4", "F#3", "C-1".
 std::string pitch_name(int pitch);
 // "C major", "A minor", "E- major" style names for a key signature (sharps -7..7).
