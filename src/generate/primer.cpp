@@ -6,13 +6,13 @@
 #include "core/errors.h"
 #include "core/rng.h"
 #include "data/corpus.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 
 namespace musegen::generate {
 
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
                         const tokenize::Vocabulary& vocabulary, bool with_start) {
-  const midi::ReadResult read = midi::read_file(path);
+  const midi::ReadResult read = data::read_music_file(path);
   tokenize::Tokens tokens;
   try {
     tokens = tokenizer.encode({read.score, &read.events});

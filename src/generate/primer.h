@@ -19,7 +19,7 @@ struct Primer {
   std::string source;         // what it is, for messages: "song.mid (412 tokens)"
 };
 
-// The music of a MIDI file tokenized as the model's training data was, <start> first when
+// The music of a MIDI or MusicXML file (data::read_music_file) tokenized as the model's training data was, <start> first when
 // `with_start` (models trained on whole pieces: "chunks"). Tokens the vocabulary lacks are
 // left out and counted. Throws IoError / ParseError for the file, musegen::Error when it
 // gives no token.
