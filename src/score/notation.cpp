@@ -89,8 +89,9 @@ StaffPlan quantize_staff(const Score& score, const std::vector<std::size_t>& ind
 
 // One key sounds once at a time on a keyboard, whatever the staff: of two notes of a pitch that
 // overlap on different staves of a part, one starting with the other goes (the shorter), a later
-// one cuts the earlier.
-void resolve_cross_staff_unisons(std::vector<StaffPlan>& staves, NotationStats& stats) {
+// one cuts the earlier (which goes when nothing of it is left on its grid).
+void resolve_cross_staff_unisons(std::vector<StaffPlan>& staves,
+                                 const std::vector<MeasureInfo>& measures, NotationStats& stats) {
   if (staves.size() < 2) return;
   std::vector<std::tuple<std::int64_t, int, std::int64_t, std::size_t, std::size_t>> order;
   for (std::size_t s = 0; s < staves.size(); ++s)
@@ -109,9 +110,10 @@ void resolve_cross_staff_unisons(std::vector<StaffPlan>& staves, NotationStats& 
         ++stats.n_merged;
         continue;
       }
-      if (prev.end > start) {
-        prev.end = start;
+      if (prev.end > start) {  // cut on the earlier note's own grid (its staff's may differ)
+        prev.end = grid_floor(measures, staves[ps].grids, start);
         ++stats.n_shortened;
+        if (prev.end <= prev.start) ++stats.n_merged;
       }
     }
     last[static_cast<std::size_t>(pitch & 127)] = {s, i};
@@ -167,10 +169,13 @@ void lay_out(const std::vector<StaffPlan>& staves, Part& part, const Notation& n
              NotationStats& stats) {
   part.measures.assign(n.measures.size(), PartMeasure{});
   for (auto& pm : part.measures) pm.staves.resize(staves.size());
+  std::vector<std::vector<std::int64_t>> onsets_by_pitch(128);
+  for (const auto& staff : staves)
+    for (const auto& note : staff.notes) onsets_by_pitch[static_cast<std::size_t>(note.pitch & 127)].push_back(note.start);
+  for (auto& onsets : onsets_by_pitch) std::sort(onsets.begin(), onsets.end());
   for (std::size_t s = 0; s < staves.size(); ++s) {
     auto v = assign_voices(staves[s].notes, stats);
-    hold_over_silences(v[0], v[1], n.measures, staves[s].grids, stats);
-    hold_over_silences(v[1], v[0], n.measures, staves[s].grids, stats);
+    for (auto& voice : v) hold_over_silences(voice, onsets_by_pitch, n.measures, staves[s].grids, stats);
     const auto first = pieces_by_measure(v[0], n.measures);
     const auto second = pieces_by_measure(v[1], n.measures);
     for (std::size_t m = 0; m < n.measures.size(); ++m) {
@@ -230,7 +235,7 @@ Notation build_notation(const Score& score, const NotationOptions& options) {
   for (std::size_t p = 0; p < plans.size(); ++p)
     for (const auto& indices : plans[p].staff_notes)
       staves[p].push_back(quantize_staff(score, indices, plans[p].drums, n, options, n.stats));
-  for (auto& part_staves : staves) resolve_cross_staff_unisons(part_staves, n.stats);
+  for (auto& part_staves : staves) resolve_cross_staff_unisons(part_staves, n.measures, n.stats);
   const std::int64_t music_end = last_end(staves);
   while (n.measures.size() > 1 && n.measures.back().start >= music_end) n.measures.pop_back();
   assign_keys(score, options.estimate_key, n);

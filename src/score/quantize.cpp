@@ -113,6 +113,17 @@ std::int64_t next_beat(const std::vector<MeasureInfo>& measures,
   return measures[i].start + std::min((rel / beat + 1) * beat, grids[i].length());
 }
 
+std::int64_t grid_floor(const std::vector<MeasureInfo>& measures,
+                        const std::vector<MeasureGrid>& grids, std::int64_t pos) {
+  const std::size_t i = measure_at(measures, pos);
+  const MeasureGrid& g = grids[i];
+  const std::int64_t rel = std::min(pos - measures[i].start, g.length());
+  const std::int64_t cell = g.triplet_cell_start(rel);
+  const std::int64_t step = cell >= 0 ? g.cell() / 3 : straight_step(g);
+  const std::int64_t origin = cell >= 0 ? cell : 0;
+  return measures[i].start + origin + (rel - origin) / step * step;
+}
+
 std::int64_t straight_step(const MeasureGrid& g) {
   const std::int64_t sixteenth = g.divisions() / 4;
   return g.length() % sixteenth == 0 ? sixteenth : sixteenth / 2;

@@ -38,6 +38,10 @@ std::vector<GridNote> quantize(std::span<const SourceNote> notes,
 std::int64_t next_beat(const std::vector<MeasureInfo>& measures,
                        const std::vector<MeasureGrid>& grids, std::int64_t pos);
 
+// The last point of the written grid (as chosen in `grids`) at or before `pos`.
+std::int64_t grid_floor(const std::vector<MeasureInfo>& measures,
+                        const std::vector<MeasureGrid>& grids, std::int64_t pos);
+
 // The straight grid step of a measure: a sixteenth, or a thirty-second in measures whose
 // length is not a whole number of sixteenths.
 std::int64_t straight_step(const MeasureGrid& grid);

@@ -42,13 +42,14 @@ bool higher_line_starts(std::span<const GridNote> notes, std::size_t from, std::
   return false;
 }
 
-// The first onset in [c.end, limit) of one of c's pitches among `chords`, else `limit`.
-std::int64_t same_pitch_onset(const std::vector<Chord>& chords, const Chord& c, std::int64_t limit) {
-  auto it = std::lower_bound(chords.begin(), chords.end(), c.end,
-                             [](const Chord& x, std::int64_t t) { return x.start < t; });
-  for (; it != chords.end() && it->start < limit; ++it)
-    for (int p : it->pitches)
-      if (std::find(c.pitches.begin(), c.pitches.end(), p) != c.pitches.end()) return it->start;
+// The first onset in [c.end, limit) of one of c's pitches, else `limit`.
+std::int64_t same_pitch_onset(const std::vector<std::vector<std::int64_t>>& onsets_by_pitch,
+                              const Chord& c, std::int64_t limit) {
+  for (int p : c.pitches) {
+    const auto& onsets = onsets_by_pitch[static_cast<std::size_t>(p & 127)];
+    const auto it = std::lower_bound(onsets.begin(), onsets.end(), c.end);
+    if (it != onsets.end()) limit = std::min(limit, *it);
+  }
   return limit;
 }
 
@@ -91,7 +92,8 @@ std::array<std::vector<Chord>, 2> assign_voices(std::span<const GridNote> notes,
   return voices;
 }
 
-void hold_over_silences(std::vector<Chord>& voice, const std::vector<Chord>& other,
+void hold_over_silences(std::vector<Chord>& voice,
+                        const std::vector<std::vector<std::int64_t>>& onsets_by_pitch,
                         const std::vector<MeasureInfo>& measures,
                         const std::vector<MeasureGrid>& grids, NotationStats& stats) {
   const int divisions = grids.empty() ? 12 : grids.front().divisions();
@@ -106,7 +108,8 @@ void hold_over_silences(std::vector<Chord>& voice, const std::vector<Chord>& oth
         k + 1 < voice.size() ? voice[k + 1].start : std::numeric_limits<std::int64_t>::max();
     std::int64_t to = next;
     if (!fits(to)) to = std::min(next, next_beat(measures, grids, c.end));
-    to = std::min(to, same_pitch_onset(other, c, to));
+    const std::int64_t blocked = same_pitch_onset(onsets_by_pitch, c, to);  // maybe another staff's grid
+    if (blocked < to) to = grid_floor(measures, grids, blocked);
     if (!fits(to)) continue;
     c.end = to;
     stats.n_lengthened += c.pitches.size();

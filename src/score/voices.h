@@ -32,8 +32,9 @@ std::array<std::vector<Chord>, 2> assign_voices(std::span<const GridNote> notes,
 // write: the chord is held to the voice's next chord, or else to the next beat, when that
 // silence is at most a quarter note and at most an eighth of the chord's length, or, for a
 // chord whose end was played off the grid, less than half of it (stats.n_lengthened); never
-// over an onset of one of its pitches in the `other` voice of the staff.
-void hold_over_silences(std::vector<Chord>& voice, const std::vector<Chord>& other,
+// over an onset of one of its pitches anywhere in the part (`onsets_by_pitch`: 128 sorted lists).
+void hold_over_silences(std::vector<Chord>& voice,
+                        const std::vector<std::vector<std::int64_t>>& onsets_by_pitch,
                         const std::vector<MeasureInfo>& measures,
                         const std::vector<MeasureGrid>& grids, NotationStats& stats);
 

@@ -173,7 +173,9 @@ TEST(Voices, PlayedSilencesHeldWrittenRestsKept) {
   EXPECT_TRUE(q[0].played_end);
   EXPECT_FALSE(q[1].played_end);
   auto voices = assign_voices(q, stats);
-  hold_over_silences(voices[0], voices[1], measures, grids, stats);
+  std::vector<std::vector<std::int64_t>> onsets(128);
+  for (const auto& n : q) onsets[n.pitch].push_back(n.start);
+  hold_over_silences(voices[0], onsets, measures, grids, stats);
   ASSERT_EQ(voices[0].size(), 3u);
   EXPECT_EQ(voices[0][0].end, 12);  // held to the next onset
   EXPECT_EQ(voices[0][1].end, 24);  // the rest after it stays
@@ -181,16 +183,17 @@ TEST(Voices, PlayedSilencesHeldWrittenRestsKept) {
   EXPECT_EQ(stats.n_lengthened, 2u);
 }
 
-TEST(Voices, NoHoldOverTheSamePitchInTheOtherVoice) {
+TEST(Voices, NoHoldOverTheSamePitchElsewhere) {
   MeasureInfo m;
   m.length = 48;
   std::vector<MeasureInfo> measures = {m};
   std::vector<MeasureGrid> grids = {MeasureGrid(m, 12)};
-  std::vector<Chord> upper = {{0, 11, {72}, {80}, true}, {12, 24, {74}, {80}}};
-  const std::vector<Chord> lower = {{0, 6, {60}, {80}}, {11, 24, {72}, {80}}};
+  std::vector<Chord> upper = {{0, 18, {72}, {80}, true}, {24, 36, {74}, {80}}};
+  std::vector<std::vector<std::int64_t>> onsets(128);
+  onsets[72] = {0, 22};  // C5 again at 22, in another staff (on its own grid)
   NotationStats stats;
-  hold_over_silences(upper, lower, measures, grids, stats);
-  EXPECT_EQ(upper[0].end, 11);  // C5 starts again in the other voice at 11
+  hold_over_silences(upper, onsets, measures, grids, stats);
+  EXPECT_EQ(upper[0].end, 21);  // held as far as this staff's grid allows before it
 }
 
 TEST(Quantize, UnisonsMergedAndRepeatsCut) {
