@@ -1,6 +1,7 @@
 // `musegen generate --model MODEL.pt [--primer ...] [--out song.mid]`: composes with a trained
-// model (sampling or beam search, the state carried from token to token), writes MIDI, WAV and
-// piano-roll SVG per candidate, and reports tokens, notes, seconds and speed (text or --json).
+// model (sampling or beam search, the state carried from token to token), writes MIDI, WAV,
+// piano-roll SVG and MusicXML per candidate, and reports tokens, notes, seconds and speed
+// (text or --json).
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "generate/primer.h"
 #include "generate/screening.h"
 #include "music/general_midi.h"
+#include "score/musicxml_writer.h"
 #include "train/progress.h"
 
 namespace musegen::cli {
@@ -36,7 +38,7 @@ struct GenerateCliOptions {
   int top_k = 0, beam = 0, length = 500, max_length = 20000, count = 1, window = -1, threads = 0;
   std::optional<std::uint64_t> seed;
   std::string precision = "auto", engine = "auto";
-  std::string out, wav, svg, soundfont, program;
+  std::string out, wav, svg, musicxml, soundfont, program;
   std::optional<double> tempo;
   bool has_length = false;
   int keep = 0;           // 0: every candidate
@@ -142,7 +144,7 @@ std::string token_text(const generate::Generator& g, std::span<const std::int32_
   return text;
 }
 
-// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG.
+// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG, MusicXML.
 nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
   nlohmann::json files = nlohmann::json::array();
   if (!opt.out.empty()) {
@@ -162,11 +164,16 @@ nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, in
     generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
     files.push_back(path.string());
   }
+  if (!opt.musicxml.empty()) {
+    const auto path = generate::candidate_path(opt.musicxml, k, count);
+    score::write_musicxml_file(score, path, {.title = "musegen: candidate " + std::to_string(k + 1)});
+    files.push_back(path.string());
+  }
   return files;
 }
 
 void create_parent_dirs(const GenerateCliOptions& opt) {
-  for (const std::string& file : {opt.out, opt.wav, opt.svg}) {
+  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
     const std::filesystem::path path(file);
     if (!file.empty() && path.has_parent_path())
       std::filesystem::create_directories(path.parent_path());
@@ -384,7 +391,8 @@ int run_generate(GenerateCliOptions opt) {
 
 void add_options(CLI::App* cmd, GenerateCliOptions& o) {
   cmd->add_option("--model", o.model, "Model file written by `musegen train`");
-  auto* primer = cmd->add_option("--primer", o.primer, "Continue the music of this MIDI file");
+  auto* primer =
+      cmd->add_option("--primer", o.primer, "Continue the music of this MIDI or MusicXML file");
   auto* tokens =
       cmd->add_option("--primer-tokens", o.primer_tokens,
                       "Continue these tokens (space-separated, e.g. \"t:12 p:60 d:12\")");
@@ -444,6 +452,8 @@ void add_options(CLI::App* cmd, GenerateCliOptions& o) {
   cmd->add_option("--wav", o.wav, "Also render audio to this WAV file through FluidSynth");
   cmd->add_option("--soundfont", o.soundfont, "Soundfont for --wav (default: FluidR3_GM.sf2)");
   cmd->add_option("--svg", o.svg, "Also draw the piano roll to this SVG file");
+  cmd->add_option("--musicxml", o.musicxml,
+                  "Also write sheet music to this MusicXML file (musegen score engraves it)");
   cmd->add_flag("--continuation-only", o.continuation_only,
                 "Write only the new music, not the primer");
   cmd->add_flag("--json", o.json, "Print one JSON object describing what was generated");

@@ -228,7 +228,8 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<MetricsCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "metrics", "Musical metrics of MIDI files and sets, compared with a reference corpus");
-  cmd->add_option("inputs", opt->inputs, "MIDI or MusicXML files, or folders (walked for .mid/.midi/.musicxml/.xml/.mxl)")
+  cmd->add_option("inputs", opt->inputs,
+                  "MIDI or MusicXML files, or folders (walked for .mid/.midi/.musicxml/.xml/.mxl)")
       ->required();
   cmd->add_option("--reference", opt->reference,
                   "Reference corpus folder or file to compare the set with (OA, KL); repeatable")
