@@ -111,9 +111,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(30, 1200))
       ->capture_default_str();
   cmd->add_option("--split-pitch", opt->notation.split_pitch,
-                  "Piano notes from this MIDI pitch up go to the upper staff (60: middle C)")
-      ->check(CLI::Range(0, 127))
-      ->capture_default_str();
+                  "Piano notes from this MIDI pitch up go to the upper staff (default: middle C, "
+                  "60, or the median of a high or low chordal part)")
+      ->check(CLI::Range(0, 127));
   cmd->add_flag("--estimate-key", opt->notation.estimate_key,
                 "Estimate the key from the notes even when the file has a key signature");
   cmd->add_flag("--no-triplets", opt->no_triplets, "Quantise to sixteenths only");

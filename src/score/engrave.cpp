@@ -55,6 +55,16 @@ void run(const Engraver& e, const fs::path& program, const std::vector<std::stri
                 " exit code " + std::to_string(r.exit_code) + "): " + last_line(r.output));
 }
 
+// A private MuseScore settings folder (so runs neither read nor change the user's, and can run
+// side by side), set for PNG pages on white rather than transparent; returns its path.
+std::string musescore_settings(const fs::path& folder) {
+  const fs::path settings = folder / "settings";
+  fs::create_directories(settings / "MuseScore");
+  write_file_atomic(settings / "MuseScore" / "MuseScore3.ini",
+                    std::string("[export]\npng\\useTransparency=false\n"));
+  return settings.string();
+}
+
 // The page number in "score-3.png" or "score-page3.png" (0 for "score.png").
 int page_number(const fs::path& file) {
   const std::string stem = file.stem().string();
@@ -76,7 +86,7 @@ std::vector<fs::path> outputs_in(const fs::path& folder, const std::string& ext)
 std::vector<fs::path> run_engraver(const Engraver& e, const fs::path& input, const std::string& ext,
                                    const fs::path& folder, const EngraveOptions& options) {
   if (e.kind == EngraverKind::musescore) {
-    std::vector<std::string> args = {"-c", (folder / "settings").string()};
+    std::vector<std::string> args = {"-c", musescore_settings(folder)};
     if (ext == ".png") args.insert(args.end(), {"-r", std::to_string(options.dpi)});
     args.insert(args.end(), {"-o", (folder / ("score" + ext)).string(), input.string()});
     run(e, e.program, args, folder, options.timeout_sec, input);
@@ -135,7 +145,7 @@ void musescore_convert(const Engraver& musescore, const fs::path& in, const fs::
   TempFolder folder;
   const fs::path target = folder.path() / ("converted" + lower_extension(out));
   run(musescore, musescore.program,
-      {"-c", (folder.path() / "settings").string(), "-o", target.string(), fs::absolute(in).string()},
+      {"-c", musescore_settings(folder.path()), "-o", target.string(), fs::absolute(in).string()},
       folder.path(), timeout_sec, in);
   if (!fs::exists(target))
     throw Error(in.string() + ": MuseScore 3 reported success but wrote no " + out.string());

@@ -195,6 +195,8 @@ void add_notations(xml_node note, const Item& item, const Head* head, const Note
 void add_note(xml_node measure, const Item& item, const Head* head, bool chord,
               const NoteContext& c) {
   xml_node note = add(measure, "note");
+  // The second voice's rests keep its time but are not drawn: the first voice's are enough.
+  if (!head && c.voice_number % 2 == 0) note.append_attribute("print-object") = "no";
   if (head) note.append_attribute("dynamics") = decimal(head->velocity * 100.0 / 90.0).c_str();
   if (chord) add(note, "chord");
   if (head) {

@@ -218,8 +218,8 @@ Part make_part(const PartPlan& plan, const std::vector<StaffPlan>& staves, Notat
 }  // namespace
 
 Notation build_notation(const Score& score, const NotationOptions& options) {
-  if (options.split_pitch < 0 || options.split_pitch > 127)
-    throw ConfigError("split_pitch", std::to_string(options.split_pitch) + " is not a MIDI pitch",
+  if (options.split_pitch && (*options.split_pitch < 0 || *options.split_pitch > 127))
+    throw ConfigError("split_pitch", std::to_string(*options.split_pitch) + " is not a MIDI pitch",
                       "0..127");
   Notation n;
   n.title = options.title;

@@ -109,8 +109,9 @@ struct Notation {
 
 struct NotationOptions {
   std::string title;
-  // Pitch at and above which a piano part's notes go to the upper staff.
-  int split_pitch = 60;
+  // Pitch at and above which a piano part's notes go to the upper staff; unset: middle C (60),
+  // or the part's median pitch for chords that lie almost all on one side of it (parts.h).
+  std::optional<int> split_pitch = std::nullopt;
   // Estimate the key from the pitch classes even when the file has a key signature.
   bool estimate_key = false;
   // Offer the triplet grid (eighth-note triplets) where it fits a beat better.

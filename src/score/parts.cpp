@@ -2,7 +2,9 @@
 #include "score/parts.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <queue>
 #include <tuple>
 
 #include "music/general_midi.h"
@@ -63,10 +65,43 @@ bool merge_hands(const Score& score, std::vector<PartPlan>& parts, std::vector<P
   return true;
 }
 
-void split_at_pitch(const Score& score, PartPlan& part, int split_pitch) {
+// Notes sounding at an onset, on average over the onsets (a four-part texture: about 4).
+double mean_sounding(const Score& score, const std::vector<std::size_t>& notes) {
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> ends;
+  std::size_t sum = 0, onsets = 0;
+  for (std::size_t k = 0; k < notes.size();) {  // Score order: by onset
+    const std::int64_t t = score.notes[notes[k]].start_ticks;
+    for (; k < notes.size() && score.notes[notes[k]].start_ticks == t; ++k)
+      ends.push(score.notes[notes[k]].end_ticks);
+    while (!ends.empty() && ends.top() <= t) ends.pop();
+    sum += ends.size();
+    ++onsets;
+  }
+  return onsets ? static_cast<double>(sum) / static_cast<double>(onsets) : 0;
+}
+
+// Middle C, or the median pitch of chords lying almost all on one side of it.
+int automatic_split(const Score& score, const std::vector<std::size_t>& notes) {
+  constexpr int kMiddleC = 60;
+  if (notes.empty()) return kMiddleC;
+  std::vector<int> pitches;
+  std::size_t above = 0;
+  for (std::size_t i : notes) {
+    pitches.push_back(score.notes[i].pitch);
+    above += score.notes[i].pitch >= kMiddleC;
+  }
+  const double share = static_cast<double>(above) / static_cast<double>(notes.size());
+  if ((share > 0.1 && share < 0.9) || mean_sounding(score, notes) < 3) return kMiddleC;
+  std::nth_element(pitches.begin(), pitches.begin() + static_cast<std::ptrdiff_t>(pitches.size() / 2),
+                   pitches.end());
+  return pitches[pitches.size() / 2];
+}
+
+void split_at_pitch(const Score& score, PartPlan& part, std::optional<int> split_pitch) {
+  const int split = split_pitch ? *split_pitch : automatic_split(score, part.staff_notes[0]);
   std::vector<std::size_t> upper, lower;
   for (std::size_t i : part.staff_notes[0])
-    (score.notes[i].pitch >= split_pitch ? upper : lower).push_back(i);
+    (score.notes[i].pitch >= split ? upper : lower).push_back(i);
   part.staff_notes = {upper, lower};
 }
 
@@ -87,7 +122,7 @@ double clef_cost(std::span<const int> pitches, int bottom, int top) {
 
 }  // namespace
 
-std::vector<PartPlan> plan_parts(const Score& score, int split_pitch) {
+std::vector<PartPlan> plan_parts(const Score& score, std::optional<int> split_pitch) {
   std::map<PartKey, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < score.notes.size(); ++i) groups[key_of(score.notes[i])].push_back(i);
   std::vector<PartPlan> parts;

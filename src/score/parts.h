@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,9 +28,12 @@ struct PartPlan {
 // parts, and numbers added to repeated names. Piano-family parts (programs 0-7) get two staves:
 // when the Score has exactly two of them with one program (two hands on two tracks or
 // channels), they become one part, the one sounding higher on the upper staff; otherwise each
-// is split at `split_pitch` (that pitch and above on the upper staff). A Score without notes
-// gets one empty piano part on one staff.
-std::vector<PartPlan> plan_parts(const Score& score, int split_pitch);
+// is split at `split_pitch` (that pitch and above on the upper staff), by default middle C, or
+// the part's median pitch when at least 90% of its notes lie on one side of middle C and three
+// or more sound at its onsets on average (a high or low four-part texture still gets two voices
+// on each staff; a melody stays on one). A Score without notes gets one empty piano
+// part on one staff.
+std::vector<PartPlan> plan_parts(const Score& score, std::optional<int> split_pitch);
 
 // The clef whose staff the pitches leave least (counted in diatonic steps past the first ledger
 // position): treble or bass on a grand staff; treble, bass or treble-8vb (a small handicap)

@@ -18,6 +18,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 
+import struct
+import zlib
+
 import mido
 
 from eval_audio_cli import check  # the e2e scripts' one assertion helper
@@ -80,6 +83,23 @@ def musicxml_onsets(path):
     return sorted(out)
 
 
+def first_pixel(png):
+    """The top-left pixel of an 8-bit RGB or RGBA PNG, as bytes."""
+    with open(png, 'rb') as f:
+        data = f.read()
+    pos, idat, channels = 8, b'', 4
+    while pos < len(data):
+        length, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b'IHDR':
+            channels = {2: 3, 6: 4}[body[9]]
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + length
+    # Every PNG filter leaves the first pixel of the first scanline as it is (no neighbours).
+    return zlib.decompress(idat)[1:1 + channels]
+
+
 def validate(schema_dir, files):
     xsd = os.path.join(schema_dir, 'musicxml.xsd')
     if not os.path.exists(xsd) or not shutil.which('xmllint'):
@@ -120,6 +140,7 @@ def case_engrave(musegen, twinkle, schema, tmp):
         check(f.read(4) == b'%PDF', 'a PDF')
     with open(png, 'rb') as f:
         check(f.read(4) == b'\x89PNG', 'a PNG, one page so no number')
+    check(first_pixel(png) in (b'\xff\xff\xff', b'\xff\xff\xff\xff'), 'on white, not transparent')
     check(sorted(os.listdir(tmp)) == ['out.pdf', 'out.png'], str(os.listdir(tmp)))
     if shutil.which('lilypond') and shutil.which('musicxml2ly'):
         lily = os.path.join(tmp, 'lily.pdf')

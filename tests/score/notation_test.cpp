@@ -181,6 +181,22 @@ TEST(Notation, OnePianoTrackSplitsAtThePitch) {
   EXPECT_THROW(build_notation(b.done(), options), ConfigError);
 }
 
+TEST(Notation, HighFourPartPianoSplitsAtItsMedian) {
+  testing::PieceBuilder b({"Piano"});
+  for (int k = 0; k < 4; ++k) b.play({67 + k, 72 + k, 76 + k, 84 + k}, kQ);  // all above C4
+  const Notation n = build_notation(b.done());
+  ASSERT_EQ(n.parts[0].clefs.size(), 2u);
+  for (std::int64_t beat = 0; beat < 4; ++beat) {
+    EXPECT_EQ(item_at(n, 0, 0, 0, 0, 12 * beat)->heads.size(), 2u) << beat;  // two voices up
+    EXPECT_EQ(item_at(n, 0, 0, 1, 0, 12 * beat)->heads.size(), 2u) << beat;  // two down
+  }
+  EXPECT_EQ(n.parts[0].clefs[1], Clef::treble);  // the lower staff's range is a treble one
+  testing::PieceBuilder melody({"Piano"});
+  for (int k = 0; k < 8; ++k) melody.play({72 + k}, kQ);
+  const Notation m = build_notation(melody.done());
+  EXPECT_EQ(item_at(m, 0, 0, 1, 0, 0)->measure_rest, true);  // a melody stays on one staff
+}
+
 TEST(Notation, KeyChangesAtTheNextBarAndEstimateOnRequest) {
   testing::PieceBuilder b({"Violin"});
   for (int bar = 0; bar < 3; ++bar) b.play({62, 66, 69}, 4 * kQ, 0, 0, 40);
