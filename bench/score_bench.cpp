@@ -36,7 +36,8 @@ std::string cpu_description() {
   std::string line, model, flags;
   while (std::getline(in, line)) {
     if (model.empty() && line.rfind("model name", 0) == 0) model = line.substr(line.find(':') + 2);
-    if (flags.empty() && line.rfind("flags", 0) == 0) flags.append(" ").append(line.substr(line.find(':') + 2)).append(" ");
+    if (flags.empty() && line.rfind("flags", 0) == 0)
+      flags.append(" ").append(line.substr(line.find(':') + 2)).append(" ");
   }
   std::string sets;  // appends: GCC 12 warns (-Wrestrict) on chains of string + string
   for (const char* f : {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "asimd"})
@@ -56,7 +57,8 @@ std::vector<Piece> load(const fs::path& dir) {
     } catch (const std::exception&) {
     }
   }
-  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.path < b.path; });
+  std::sort(pieces.begin(), pieces.end(),
+            [](const Piece& a, const Piece& b) { return a.path < b.path; });
   return pieces;
 }
 
@@ -81,11 +83,44 @@ void peer(const Piece& longest) {
     const auto start = Clock::now();
     musegen::score::musescore_convert(musescore, longest.path, folder.path() / "x.musicxml", 600);
     const double sec = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("peer: MuseScore 3, MIDI -> MusicXML of %s (%.0f s of music): %.3f s wall, "
-                "start-up included\n", longest.path.filename().c_str(), longest.seconds, sec);
+    std::printf(
+        "peer: MuseScore 3, MIDI -> MusicXML of %s (%.0f s of music): %.3f s wall, "
+        "start-up included\n",
+        longest.path.filename().c_str(), longest.seconds, sec);
   } catch (const std::exception& e) {
     std::printf("peer skipped: %s\n", e.what());
   }
+}
+
+// Notation, notation + MusicXML, and MusicXML in over the whole corpus.
+void time_corpus(const std::vector<Piece>& pieces, double music_sec, std::size_t notes) {
+  std::vector<std::string> xml(pieces.size());
+  const double notation_sec = time_passes(pieces, 2.0, [](const Piece& p) {
+    volatile auto n = musegen::score::build_notation(p.score).measures.size();
+    (void)n;
+  });
+  const double write_sec = time_passes(pieces, 2.0, [&](const Piece& p) {
+    xml[static_cast<std::size_t>(&p - pieces.data())] =
+        musegen::score::to_musicxml(musegen::score::build_notation(p.score));
+  });
+  const double read_sec = time_passes(pieces, 2.0, [&](const Piece& p) {
+    const std::string& text = xml[static_cast<std::size_t>(&p - pieces.data())];
+    musegen::score::read_musicxml({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                                  "x");
+  });
+  std::size_t bytes = 0;
+  for (const auto& x : xml) bytes += x.size();
+  const double per5 = 300 / music_sec * 1000;
+  std::printf(
+      "notation (build_notation):          %.3f s per pass, %.2f ms per 5 min of music, %.0f "
+      "notes/s\n",
+      notation_sec, notation_sec * per5, notes / notation_sec);
+  std::printf(
+      "notation + MusicXML (to_musicxml):  %.3f s per pass, %.2f ms per 5 min of music (%.1f MB "
+      "written)\n",
+      write_sec, write_sec * per5, bytes / 1e6);
+  std::printf("MusicXML in (read_musicxml):        %.3f s per pass, %.2f ms per 5 min of music\n",
+              read_sec, read_sec * per5);
 }
 
 }  // namespace
@@ -111,38 +146,19 @@ int main(int argc, char** argv) {
     notes += p.score.notes.size();
     music_sec += p.seconds;
   }
-  std::printf("CPU: %s\n%s: %zu files, %zu notes, %.1f minutes of music\n", cpu_description().c_str(),
-              dir.c_str(), pieces.size(), notes, music_sec / 60);
-  std::vector<std::string> xml(pieces.size());
-  const double notation_sec = time_passes(pieces, 2.0, [](const Piece& p) {
-    volatile auto n = musegen::score::build_notation(p.score).measures.size();
-    (void)n;
-  });
-  const double write_sec = time_passes(pieces, 2.0, [&](const Piece& p) {
-    xml[static_cast<std::size_t>(&p - pieces.data())] =
-        musegen::score::to_musicxml(musegen::score::build_notation(p.score));
-  });
-  const double read_sec = time_passes(pieces, 2.0, [&](const Piece& p) {
-    const std::string& text = xml[static_cast<std::size_t>(&p - pieces.data())];
-    musegen::score::read_musicxml({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, "x");
-  });
-  std::size_t bytes = 0;
-  for (const auto& x : xml) bytes += x.size();
-  const double per5 = 300 / music_sec * 1000;
-  std::printf("notation (build_notation):          %.3f s per pass, %.2f ms per 5 min of music, %.0f notes/s\n",
-              notation_sec, notation_sec * per5, notes / notation_sec);
-  std::printf("notation + MusicXML (to_musicxml):  %.3f s per pass, %.2f ms per 5 min of music (%.1f MB written)\n",
-              write_sec, write_sec * per5, bytes / 1e6);
-  std::printf("MusicXML in (read_musicxml):        %.3f s per pass, %.2f ms per 5 min of music\n", read_sec,
-              read_sec * per5);
-  const auto longest = std::max_element(pieces.begin(), pieces.end(),
-                                        [](const Piece& a, const Piece& b) { return a.seconds < b.seconds; });
+  std::printf("CPU: %s\n%s: %zu files, %zu notes, %.1f minutes of music\n",
+              cpu_description().c_str(), dir.c_str(), pieces.size(), notes, music_sec / 60);
+  time_corpus(pieces, music_sec, notes);
+  const auto longest =
+      std::max_element(pieces.begin(), pieces.end(),
+                       [](const Piece& a, const Piece& b) { return a.seconds < b.seconds; });
   const double one = time_passes({*longest}, 1.0, [](const Piece& p) {
     volatile auto n = musegen::score::to_musicxml(musegen::score::build_notation(p.score)).size();
     (void)n;
   });
   std::printf("longest file %s: %.0f s of music, %zu notes: notation + MusicXML %.2f ms\n",
-              longest->path.filename().c_str(), longest->seconds, longest->score.notes.size(), one * 1000);
+              longest->path.filename().c_str(), longest->seconds, longest->score.notes.size(),
+              one * 1000);
   peer(*longest);
   return 0;
 }

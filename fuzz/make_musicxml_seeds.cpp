@@ -63,10 +63,9 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   if (argc > 2) std::filesystem::create_directories(argv[2]);  // libFuzzer writes new inputs there
   namespace t = musegen::testing;
-  for (const auto& [name, score] : {std::pair{"piano", t::two_hand_piano()},
-                                    std::pair{"six_eight", t::six_eight()},
-                                    std::pair{"triplets", t::triplets_and_ties()},
-                                    std::pair{"drums", t::drum_groove()}})
+  for (const auto& [name, score] :
+       {std::pair{"piano", t::two_hand_piano()}, std::pair{"six_eight", t::six_eight()},
+        std::pair{"triplets", t::triplets_and_ties()}, std::pair{"drums", t::drum_groove()}})
     write(dir / (std::string(name) + ".musicxml"),
           musegen::score::to_musicxml(musegen::score::build_notation(score)));
   write(dir / "handwritten.musicxml", kHandWritten);

@@ -43,8 +43,8 @@ std::string summary(const score::Notation& n) {
 nlohmann::json summary_json(const score::Notation& n, const nlohmann::json& files) {
   nlohmann::json parts = nlohmann::json::array();
   for (const auto& p : n.parts)
-    parts.push_back({{"name", p.name}, {"program", p.program}, {"drums", p.drums},
-                     {"staves", p.clefs.size()}});
+    parts.push_back(
+        {{"name", p.name}, {"program", p.program}, {"drums", p.drums}, {"staves", p.clefs.size()}});
   return {{"files", files},
           {"parts", parts},
           {"measures", n.measures.size()},
@@ -70,23 +70,26 @@ int run_score(ScoreOptions opt) {
     read_options.strict = opt.strict;
     const data::MusicFile file = data::read_music_file(opt.input, read_options);
     print_warnings(file.warnings);
-    if (opt.notation.title.empty()) opt.notation.title = std::filesystem::path(opt.input).stem().string();
+    if (opt.notation.title.empty())
+      opt.notation.title = std::filesystem::path(opt.input).stem().string();
     opt.notation.triplets = !opt.no_triplets;
     const score::Notation notation = score::build_notation(file.score, opt.notation);
     score::TempFolder scratch;
-    const std::filesystem::path xml =
-        opt.musicxml.empty() ? scratch.path() / "score.musicxml" : std::filesystem::path(opt.musicxml);
+    const std::filesystem::path xml = opt.musicxml.empty() ? scratch.path() / "score.musicxml"
+                                                           : std::filesystem::path(opt.musicxml);
     score::write_musicxml_file(notation, xml);
     nlohmann::json files = nlohmann::json::array();
     if (!opt.musicxml.empty()) files.push_back(opt.musicxml);
     for (const std::string& out : {opt.pdf, opt.png})
       if (!out.empty())
-        for (const auto& f : score::engrave(*engraver, xml, out, opt.engrave)) files.push_back(f.string());
+        for (const auto& f : score::engrave(*engraver, xml, out, opt.engrave))
+          files.push_back(f.string());
     if (opt.json) {
       std::cout << summary_json(notation, files).dump() << "\n";
     } else {
       for (const auto& f : files) std::cout << "wrote " << f.get<std::string>() << "\n";
-      std::cout << summary(notation) << (engraver ? ", engraved by " + engraver->name() : "") << "\n";
+      std::cout << summary(notation) << (engraver ? ", engraved by " + engraver->name() : "")
+                << "\n";
     }
     return 0;
   } catch (const ConfigError& e) {
@@ -105,7 +108,8 @@ void add_score_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--musicxml", opt->musicxml, "MusicXML 4.0 file to write");
   cmd->add_option("--pdf", opt->pdf, "Engraved score as PDF");
   cmd->add_option("--png", opt->png, "Engraved score as PNG (OUT-1.png, OUT-2.png... for pages)");
-  cmd->add_option("--engraver", opt->engraver, "auto (MuseScore 3, else LilyPond), musescore, lilypond")
+  cmd->add_option("--engraver", opt->engraver,
+                  "auto (MuseScore 3, else LilyPond), musescore, lilypond")
       ->capture_default_str();
   cmd->add_option("--dpi", opt->engrave.dpi, "PNG resolution")
       ->check(CLI::Range(30, 1200))

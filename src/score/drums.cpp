@@ -14,12 +14,12 @@ struct KitEntry {
 
 // The kit: bass drums, snares, toms, hi-hats and cymbals.
 constexpr KitEntry kKit[] = {
-    {35, 'E', 4, "normal"}, {36, 'F', 4, "normal"},  {37, 'C', 5, "x"},
-    {38, 'C', 5, "normal"}, {39, 'B', 4, "x"},       {40, 'C', 5, "diamond"},
-    {41, 'G', 4, "normal"}, {42, 'G', 5, "x"},       {43, 'A', 4, "normal"},
-    {44, 'D', 4, "x"},      {45, 'B', 4, "normal"},  {46, 'G', 5, "circle-x"},
-    {47, 'D', 5, "normal"}, {48, 'E', 5, "normal"},  {49, 'A', 5, "x"},
-    {50, 'F', 5, "normal"}, {51, 'F', 5, "x"},       {52, 'C', 6, "x"},
+    {35, 'E', 4, "normal"},  {36, 'F', 4, "normal"},   {37, 'C', 5, "x"},
+    {38, 'C', 5, "normal"},  {39, 'B', 4, "x"},        {40, 'C', 5, "diamond"},
+    {41, 'G', 4, "normal"},  {42, 'G', 5, "x"},        {43, 'A', 4, "normal"},
+    {44, 'D', 4, "x"},       {45, 'B', 4, "normal"},   {46, 'G', 5, "circle-x"},
+    {47, 'D', 5, "normal"},  {48, 'E', 5, "normal"},   {49, 'A', 5, "x"},
+    {50, 'F', 5, "normal"},  {51, 'F', 5, "x"},        {52, 'C', 6, "x"},
     {53, 'F', 5, "diamond"}, {55, 'A', 5, "circle-x"}, {57, 'B', 5, "x"},
     {59, 'E', 5, "x"},
 };

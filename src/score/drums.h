@@ -10,8 +10,8 @@
 namespace musegen::score {
 
 struct DrumPlacement {
-  Spelling display;          // display step and octave on a treble-like staff (alter 0)
-  std::string notehead;      // MusicXML notehead value: "normal", "x", "circle-x", ...
+  Spelling display;      // display step and octave on a treble-like staff (alter 0)
+  std::string notehead;  // MusicXML notehead value: "normal", "x", "circle-x", ...
 };
 
 // The placement of GM drum key `key` (0..127); keys outside the GM map 35..81 share the

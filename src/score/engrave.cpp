@@ -39,7 +39,8 @@ std::string last_line(const std::string& output) {
   std::size_t end = output.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "no output";
   const std::size_t start = output.rfind('\n', end);
-  return output.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  return output.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 void run(const Engraver& e, const fs::path& program, const std::vector<std::string>& args,
@@ -100,7 +101,8 @@ std::vector<fs::path> run_engraver(const Engraver& e, const fs::path& input, con
   }
   std::vector<fs::path> pages = outputs_in(folder, ext);
   if (pages.empty())
-    throw Error(input.string() + ": " + e.name() + " reported success but wrote no " + ext + " file");
+    throw Error(input.string() + ": " + e.name() + " reported success but wrote no " + ext +
+                " file");
   return pages;
 }
 
@@ -108,7 +110,8 @@ std::vector<fs::path> run_engraver(const Engraver& e, const fs::path& input, con
 
 Engraver find_engraver(const std::string& choice) {
   if (choice != "auto" && choice != "musescore" && choice != "lilypond")
-    throw ConfigError("engraver", "'" + choice + "' is not an engraver", "auto, musescore, lilypond");
+    throw ConfigError("engraver", "'" + choice + "' is not an engraver",
+                      "auto, musescore, lilypond");
   if (choice != "lilypond")
     if (auto e = find_musescore()) return *e;
   if (choice != "musescore")
@@ -117,8 +120,9 @@ Engraver find_engraver(const std::string& choice) {
     throw Error("MuseScore 3 is not installed: install the Debian package musescore3");
   if (choice == "lilypond")
     throw Error("LilyPond is not installed: install the Debian package lilypond");
-  throw Error("no engraver for PDF or PNG is installed: install the Debian package musescore3 "
-              "(or lilypond)");
+  throw Error(
+      "no engraver for PDF or PNG is installed: install the Debian package musescore3 "
+      "(or lilypond)");
 }
 
 std::vector<fs::path> engrave(const Engraver& engraver, const fs::path& musicxml,

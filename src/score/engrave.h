@@ -13,7 +13,7 @@ enum class EngraverKind { musescore, lilypond };
 
 struct Engraver {
   EngraverKind kind = EngraverKind::musescore;
-  std::filesystem::path program;     // mscore3 or lilypond
+  std::filesystem::path program;      // mscore3 or lilypond
   std::filesystem::path musicxml2ly;  // LilyPond's importer (lilypond only)
   std::string name() const { return kind == EngraverKind::musescore ? "MuseScore 3" : "LilyPond"; }
 };
@@ -24,8 +24,8 @@ struct Engraver {
 Engraver find_engraver(const std::string& choice = "auto");
 
 struct EngraveOptions {
-  int dpi = 150;                // PNG resolution
-  double timeout_sec = 300;     // the engraver is killed after this long
+  int dpi = 150;             // PNG resolution
+  double timeout_sec = 300;  // the engraver is killed after this long
 };
 
 // Engraves the MusicXML file `musicxml` into `out`, a .pdf or .png; a PNG per page: OUT.png for

@@ -140,7 +140,9 @@ void MeasureGrid::set_triplet_cell(std::size_t index) {
   if (index < triplet_cells_.size()) triplet_cells_[index] = true;
 }
 
-bool MeasureGrid::triplet_cell_at(std::int64_t pos) const { return triplet_cell_start(pos) >= 0; }
+bool MeasureGrid::triplet_cell_at(std::int64_t pos) const {
+  return triplet_cell_start(pos) >= 0;
+}
 
 std::int64_t MeasureGrid::triplet_cell_start(std::int64_t pos) const {
   if (cell_ == 0 || pos < 0 || pos >= length_) return -1;

@@ -55,7 +55,8 @@ PartInfo read_score_part(pugi::xml_node sp) {
 
 std::vector<PartInfo> read_parts(pugi::xml_node root, xml::Repairs& repairs) {
   std::vector<PartInfo> parts;
-  for (auto sp : root.child("part-list").children("score-part")) parts.push_back(read_score_part(sp));
+  for (auto sp : root.child("part-list").children("score-part"))
+    parts.push_back(read_score_part(sp));
   auto part_named = [&](pugi::xml_node node) -> PartInfo& {
     const std::string id = node.attribute("id").value();
     for (auto& p : parts)
@@ -112,7 +113,8 @@ std::vector<double> measure_starts(const std::vector<PartInfo>& parts, int tpq,
     xml::PartState state;
     const xml::WalkContext context{tpq, &parts[p].instruments, nullptr, nullptr, false};
     for (std::size_t i = 0; i < parts[p].measures.size(); ++i) {
-      length[i] = std::max(length[i], xml::walk_measure(parts[p].measures[i], 0, state, context, name));
+      length[i] =
+          std::max(length[i], xml::walk_measure(parts[p].measures[i], 0, state, context, name));
       if (p == 0) nominal[i] = state.time;
     }
     for (std::size_t i = parts[p].measures.size(); p == 0 && i < n; ++i) nominal[i] = state.time;
@@ -122,8 +124,9 @@ std::vector<double> measure_starts(const std::vector<PartInfo>& parts, int tpq,
     const double bar = 4.0 * tpq * nominal[i].numerator / nominal[i].denominator;
     starts[i + 1] = starts[i] + (length[i] > 0 ? length[i] : bar);
     if (!(starts[i + 1] < 1099511627776.0))
-      throw ParseError(name, parts.front().measures.empty() ? 0 : parts.front().measures.front().offset_debug(),
-                       "measures lasting beyond 2^40 ticks");
+      throw ParseError(
+          name, parts.front().measures.empty() ? 0 : parts.front().measures.front().offset_debug(),
+          "measures lasting beyond 2^40 ticks");
   }
   return starts;
 }
@@ -163,7 +166,9 @@ void add_part_notes(const PartInfo& part, int track, const std::vector<xml::RawN
   Instrument fallback;
   if (auto it = part.instruments.find(part.first_instrument); it != part.instruments.end())
     fallback = it->second;
-  const int part_channel = fallback.channel >= 0 ? fallback.channel : has_drums ? kDrumChannel : channels.take();
+  const int part_channel = fallback.channel >= 0 ? fallback.channel
+                           : has_drums           ? kDrumChannel
+                                                 : channels.take();
   const int guessed = gm_program_from_text(part.name);
   std::size_t dropped = 0;
   for (const auto& n : join_ties(raw)) {
@@ -176,7 +181,9 @@ void add_part_notes(const PartInfo& part, int track, const std::vector<xml::RawN
     Note note;
     note.pitch = n.pitch;
     note.velocity = n.velocity;
-    note.channel = n.drum && inst.channel < 0 ? kDrumChannel : inst.channel >= 0 ? inst.channel : part_channel;
+    note.channel = n.drum && inst.channel < 0 ? kDrumChannel
+                   : inst.channel >= 0        ? inst.channel
+                                              : part_channel;
     note.program = inst.program >= 0 ? inst.program : std::max(guessed, 0);
     note.track = track;
     note.start_ticks = n.start;
@@ -221,9 +228,8 @@ Score read_document(pugi::xml_node root, const std::string& name, xml::Repairs& 
       });
     }
   }
-  add_changes(score.tempos, tempos, [](const auto& a, const auto& b) {
-    return a.us_per_quarter == b.us_per_quarter;
-  });
+  add_changes(score.tempos, tempos,
+              [](const auto& a, const auto& b) { return a.us_per_quarter == b.us_per_quarter; });
   score.sort_events();
   score.update_times();
   return score;
@@ -252,7 +258,8 @@ MusicXmlRead read_musicxml(std::span<const std::uint8_t> bytes, const std::strin
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed = doc.load_buffer(data, size);
   if (!parsed)
-    throw ParseError(label, parsed.offset, std::string("not well-formed XML: ") + parsed.description());
+    throw ParseError(label, parsed.offset,
+                     std::string("not well-formed XML: ") + parsed.description());
   const pugi::xml_node root = doc.document_element();
   const std::string root_name = root.name();
   if (root_name != "score-partwise" && root_name != "score-timewise")

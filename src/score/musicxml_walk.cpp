@@ -38,13 +38,13 @@ namespace {
 constexpr double kMaxTicks = 1099511627776.0;  // 2^40
 
 // Music data a player's part holds that sounds no note: read past without a word.
-const std::set<std::string> kKnownSilent = {"harmony", "figured-bass", "print",   "barline",
-                                            "grouping", "link",        "bookmark", "listening"};
+const std::set<std::string> kKnownSilent = {"harmony",  "figured-bass", "print",    "barline",
+                                            "grouping", "link",         "bookmark", "listening"};
 
 // MIDI velocities of the dynamics marks (MuseScore's defaults).
 int mark_velocity(const std::string& mark) {
   static const std::map<std::string, int> kMarks = {
-      {"pppp", 10}, {"ppp", 16}, {"pp", 33}, {"p", 49},  {"mp", 64},   {"mf", 80},
+      {"pppp", 10}, {"ppp", 16}, {"pp", 33},   {"p", 49},     {"mp", 64},  {"mf", 80},
       {"f", 96},    {"ff", 112}, {"fff", 126}, {"ffff", 127}, {"sf", 112}, {"sfz", 112}};
   const auto it = kMarks.find(mark);
   return it == kMarks.end() ? -1 : it->second;
@@ -55,7 +55,9 @@ int velocity_of_percent(double percent) {
   return static_cast<int>(std::lround(std::clamp(percent * 0.9, 1.0, 127.0)));
 }
 
-double finite_or_zero(double v) { return std::isfinite(v) ? v : 0; }
+double finite_or_zero(double v) {
+  return std::isfinite(v) ? v : 0;
+}
 
 int bounded(pugi::xml_node node, int limit) {
   return static_cast<int>(std::clamp<long long>(node.text().as_llong(), -limit, limit));
@@ -118,18 +120,23 @@ void Walker::time_signature(pugi::xml_node t) {
 void Walker::attributes(pugi::xml_node a) {
   if (auto d = a.child("divisions")) {
     const double v = d.text().as_double();
-    if (std::isfinite(v) && v >= 1e-3 && v < 1e9) state.divisions = v;
-    else repair(d, "divisions " + std::string(d.child_value()) + " ignored");
+    if (std::isfinite(v) && v >= 1e-3 && v < 1e9)
+      state.divisions = v;
+    else
+      repair(d, "divisions " + std::string(d.child_value()) + " ignored");
   }
   if (auto k = a.child("key"); k && k.child("fifths") && c.signatures && c.collected) {
     const int fifths = k.child("fifths").text().as_int();
-    if (fifths < -7 || fifths > 7) repair(k, "key signature with " + std::to_string(fifths) + " fifths ignored");
-    else c.collected->keys.push_back({at(cursor, k), fifths, std::string(k.child_value("mode")) == "minor"});
+    if (fifths < -7 || fifths > 7)
+      repair(k, "key signature with " + std::to_string(fifths) + " fifths ignored");
+    else
+      c.collected->keys.push_back(
+          {at(cursor, k), fifths, std::string(k.child_value("mode")) == "minor"});
   }
   if (auto t = a.child("time")) time_signature(t);
   if (auto t = a.child("transpose")) {
-    state.transpose = bounded(t.child("chromatic"), 127) + 12 * bounded(t.child("octave-change"), 10) -
-                      (t.child("double") ? 12 : 0);
+    state.transpose = bounded(t.child("chromatic"), 127) +
+                      12 * bounded(t.child("octave-change"), 10) - (t.child("double") ? 12 : 0);
   }
 }
 
@@ -170,8 +177,8 @@ bool Walker::note_pitch(pugi::xml_node n, RawNote& raw) const {
     }
     const double alter = finite_or_zero(p.child("alter").text().as_double());
     const int octave = bounded(p.child("octave"), 100);
-    const long pitch = (octave + 1) * 12 + kPc[s] + std::lround(std::clamp(alter, -3.0, 3.0)) +
-                       state.transpose;
+    const long pitch =
+        (octave + 1) * 12 + kPc[s] + std::lround(std::clamp(alter, -3.0, 3.0)) + state.transpose;
     if (std::abs(alter) > 2.5 || pitch < 0 || pitch > 127) {
       repair(p, "note outside MIDI pitches 0..127 dropped");
       return false;
@@ -187,8 +194,9 @@ bool Walker::note_pitch(pugi::xml_node n, RawNote& raw) const {
     return true;
   }
   const std::string step = u.child_value("display-step");
-  raw.pitch = drum_key_at({step.empty() ? 'C' : step[0], 0, u.child("display-octave").text().as_int()},
-                          n.child_value("notehead"));
+  raw.pitch =
+      drum_key_at({step.empty() ? 'C' : step[0], 0, u.child("display-octave").text().as_int()},
+                  n.child_value("notehead"));
   if (raw.pitch < 0) repair(n, "unpitched note naming no drum sound dropped");
   return raw.pitch >= 0;
 }

@@ -68,9 +68,9 @@ struct Collected {
 struct WalkContext {
   int ticks_per_quarter = 480;
   const std::map<std::string, Instrument>* instruments = nullptr;  // of the part
-  Repairs* repairs = nullptr;       // null in the measuring pass
-  Collected* collected = nullptr;   // null in the measuring pass
-  bool signatures = false;          // collect time and key signatures (the first part)
+  Repairs* repairs = nullptr;                                      // null in the measuring pass
+  Collected* collected = nullptr;                                  // null in the measuring pass
+  bool signatures = false;  // collect time and key signatures (the first part)
 };
 
 // Walks the music data of one measure starting at `start` ticks; returns the furthest position

@@ -22,7 +22,9 @@ struct StringWriter : pugi::xml_writer {
   }
 };
 
-xml_node add(xml_node parent, const char* name) { return parent.append_child(name); }
+xml_node add(xml_node parent, const char* name) {
+  return parent.append_child(name);
+}
 
 template <typename T>
 xml_node add(xml_node parent, const char* name, const T& value) {
@@ -34,13 +36,17 @@ xml_node add(xml_node parent, const char* name, const T& value) {
   return node;
 }
 
-std::string decimal(double value) { return short_decimal(value, 4); }
+std::string decimal(double value) {
+  return short_decimal(value, 4);
+}
 
 std::string part_id(std::size_t p) {
   std::string id = "P";  // written as appends: GCC 12 warns (-Wrestrict) on "P" + to_string
   return id.append(std::to_string(p + 1));
 }
-std::string drum_id(std::size_t p, int key) { return part_id(p) + "-I" + std::to_string(key + 1); }
+std::string drum_id(std::size_t p, int key) {
+  return part_id(p) + "-I" + std::to_string(key + 1);
+}
 
 const char* type_name(NoteType t) {
   static constexpr const char* kNames[] = {"whole", "half", "quarter", "eighth", "16th", "32nd"};
@@ -49,21 +55,31 @@ const char* type_name(NoteType t) {
 
 const char* accidental_name(int alter) {
   switch (alter) {
-    case -2: return "flat-flat";
-    case -1: return "flat";
-    case 1: return "sharp";
-    case 2: return "double-sharp";
-    default: return "natural";
+    case -2:
+      return "flat-flat";
+    case -1:
+      return "flat";
+    case 1:
+      return "sharp";
+    case 2:
+      return "double-sharp";
+    default:
+      return "natural";
   }
 }
 
 const char* beam_name(Beam b) {
   switch (b) {
-    case Beam::begin: return "begin";
-    case Beam::continue_: return "continue";
-    case Beam::end: return "end";
-    case Beam::forward_hook: return "forward hook";
-    default: return "backward hook";
+    case Beam::begin:
+      return "begin";
+    case Beam::continue_:
+      return "continue";
+    case Beam::end:
+      return "end";
+    case Beam::forward_hook:
+      return "forward hook";
+    default:
+      return "backward hook";
   }
 }
 
@@ -99,15 +115,26 @@ void add_clef(xml_node attributes, Clef clef, std::size_t staff, std::size_t n_s
   xml_node c = add(attributes, "clef");
   if (n_staves > 1) c.append_attribute("number") = static_cast<unsigned>(staff + 1);
   switch (clef) {
-    case Clef::treble: add(c, "sign", "G"); add(c, "line", 2); break;
+    case Clef::treble:
+      add(c, "sign", "G");
+      add(c, "line", 2);
+      break;
     case Clef::treble_8vb:
       add(c, "sign", "G");
       add(c, "line", 2);
       add(c, "clef-octave-change", -1);
       break;
-    case Clef::bass: add(c, "sign", "F"); add(c, "line", 4); break;
-    case Clef::alto: add(c, "sign", "C"); add(c, "line", 3); break;
-    case Clef::percussion: add(c, "sign", "percussion"); break;
+    case Clef::bass:
+      add(c, "sign", "F");
+      add(c, "line", 4);
+      break;
+    case Clef::alto:
+      add(c, "sign", "C");
+      add(c, "line", 3);
+      break;
+    case Clef::percussion:
+      add(c, "sign", "percussion");
+      break;
   }
 }
 
@@ -132,7 +159,8 @@ void add_attributes(xml_node measure, const Notation& n, const Part& part, std::
     add(a, "staves", static_cast<unsigned>(part.clefs.size()));
     add(a, "part-symbol", "brace");
   }
-  for (std::size_t s = 0; s < part.clefs.size(); ++s) add_clef(a, part.clefs[s], s, part.clefs.size());
+  for (std::size_t s = 0; s < part.clefs.size(); ++s)
+    add_clef(a, part.clefs[s], s, part.clefs.size());
 }
 
 void add_tempos(xml_node measure, const MeasureInfo& info) {
@@ -250,7 +278,8 @@ void add_voice(xml_node measure, const Voice& voice, NoteContext c) {
       add_note(measure, item, nullptr, false, c);
       continue;
     }
-    for (std::size_t h = 0; h < item.heads.size(); ++h) add_note(measure, item, &item.heads[h], h > 0, c);
+    for (std::size_t h = 0; h < item.heads.size(); ++h)
+      add_note(measure, item, &item.heads[h], h > 0, c);
   }
 }
 

@@ -36,8 +36,9 @@ std::string read_entry(zip_t* archive, zip_int64_t index, const std::string& nam
                        const std::string& entry) {
   zip_file_t* file = zip_fopen_index(archive, static_cast<zip_uint64_t>(index), 0);
   if (!file)
-    throw ParseError(name, 0, "cannot open " + entry + " in the archive: " +
-                                  zip_error_strerror(zip_get_error(archive)));
+    throw ParseError(
+        name, 0,
+        "cannot open " + entry + " in the archive: " + zip_error_strerror(zip_get_error(archive)));
   std::string out;
   char buf[65536];
   for (;;) {
@@ -50,9 +51,9 @@ std::string read_entry(zip_t* archive, zip_int64_t index, const std::string& nam
     if (n == 0) break;
     if (out.size() + static_cast<std::size_t>(n) > kMaxMxlEntryBytes) {
       zip_fclose(file);
-      throw ParseError(name, 0, entry + " unpacks to more than " +
-                                    std::to_string(kMaxMxlEntryBytes >> 20) +
-                                    " MiB, more than any score (a zip bomb?)");
+      throw ParseError(name, 0,
+                       entry + " unpacks to more than " + std::to_string(kMaxMxlEntryBytes >> 20) +
+                           " MiB, more than any score (a zip bomb?)");
     }
     out.append(buf, static_cast<std::size_t>(n));
   }
@@ -61,7 +62,8 @@ std::string read_entry(zip_t* archive, zip_int64_t index, const std::string& nam
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The rootfile META-INF/container.xml names, or "" when there is none.
@@ -89,7 +91,8 @@ MxlDocument read_mxl(std::span<const std::uint8_t> bytes, const std::string& nam
   for (zip_int64_t i = 0; index < 0 && i < n; ++i) {
     const char* entry = zip_get_name(archive.get(), static_cast<zip_uint64_t>(i), 0);
     const std::string path = entry ? entry : "";
-    if (path.rfind("META-INF/", 0) != 0 && (ends_with(path, ".musicxml") || ends_with(path, ".xml"))) {
+    if (path.rfind("META-INF/", 0) != 0 &&
+        (ends_with(path, ".musicxml") || ends_with(path, ".xml"))) {
       index = i;
       doc.entry = path;
     }

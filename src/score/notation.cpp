@@ -70,8 +70,7 @@ struct StaffPlan {
 };
 
 StaffPlan quantize_staff(const Score& score, const std::vector<std::size_t>& indices, bool drums,
-                         const Notation& n, const NotationOptions& options,
-                         NotationStats& stats) {
+                         const Notation& n, const NotationOptions& options, NotationStats& stats) {
   StaffPlan staff;
   for (const auto& m : n.measures) staff.grids.emplace_back(m, n.divisions);
   std::vector<SourceNote> sources;
@@ -154,13 +153,14 @@ void spell_heads(Part& part, const Notation& n) {
     for (auto& [start, staff, voice, head] : heads) {
       const auto key = std::make_tuple(staff, voice, head->pitch);
       const auto it = tied.find(key);
-      head->spelling = part.drums                         ? drum_placement(head->pitch).display
+      head->spelling = part.drums                           ? drum_placement(head->pitch).display
                        : head->tie_stop && it != tied.end() ? it->second
                                                             : speller.spell(head->pitch);
       if (head->tie_start) tied[key] = head->spelling;
     }
     if (!part.drums)
-      for (StaffMeasure& staff : part.measures[m].staves) mark_accidentals(staff, n.measures[m].key);
+      for (StaffMeasure& staff : part.measures[m].staves)
+        mark_accidentals(staff, n.measures[m].key);
   }
 }
 
@@ -171,17 +171,20 @@ void lay_out(const std::vector<StaffPlan>& staves, Part& part, const Notation& n
   for (auto& pm : part.measures) pm.staves.resize(staves.size());
   std::vector<std::vector<std::int64_t>> onsets_by_pitch(128);
   for (const auto& staff : staves)
-    for (const auto& note : staff.notes) onsets_by_pitch[static_cast<std::size_t>(note.pitch & 127)].push_back(note.start);
+    for (const auto& note : staff.notes)
+      onsets_by_pitch[static_cast<std::size_t>(note.pitch & 127)].push_back(note.start);
   for (auto& onsets : onsets_by_pitch) std::sort(onsets.begin(), onsets.end());
   for (std::size_t s = 0; s < staves.size(); ++s) {
     auto v = assign_voices(staves[s].notes, stats);
-    for (auto& voice : v) hold_over_silences(voice, onsets_by_pitch, n.measures, staves[s].grids, stats);
+    for (auto& voice : v)
+      hold_over_silences(voice, onsets_by_pitch, n.measures, staves[s].grids, stats);
     const auto first = pieces_by_measure(v[0], n.measures);
     const auto second = pieces_by_measure(v[1], n.measures);
     for (std::size_t m = 0; m < n.measures.size(); ++m) {
       auto& staff = part.measures[m].staves[s];
       staff.voices.push_back({1, voice_items(first[m], staves[s].grids[m])});
-      if (!second[m].empty()) staff.voices.push_back({2, voice_items(second[m], staves[s].grids[m])});
+      if (!second[m].empty())
+        staff.voices.push_back({2, voice_items(second[m], staves[s].grids[m])});
     }
   }
 }
@@ -229,7 +232,8 @@ Notation build_notation(const Score& score, const NotationOptions& options) {
   for (const Note& note : score.notes)
     end = std::max(end, divisions_at(score, note.end_ticks, n.divisions));
   // A margin of a bar: a note that collapsed to nothing at the very end gets one step.
-  n.measures = measure_map(score, n.divisions, static_cast<std::int64_t>(std::ceil(end)) + 4 * n.divisions);
+  n.measures =
+      measure_map(score, n.divisions, static_cast<std::int64_t>(std::ceil(end)) + 4 * n.divisions);
   const std::vector<PartPlan> plans = plan_parts(score, options.split_pitch);
   std::vector<std::vector<StaffPlan>> staves(plans.size());
   for (std::size_t p = 0; p < plans.size(); ++p)
@@ -239,7 +243,8 @@ Notation build_notation(const Score& score, const NotationOptions& options) {
   const std::int64_t music_end = last_end(staves);
   while (n.measures.size() > 1 && n.measures.back().start >= music_end) n.measures.pop_back();
   assign_keys(score, options.estimate_key, n);
-  for (std::size_t p = 0; p < plans.size(); ++p) n.parts.push_back(make_part(plans[p], staves[p], n));
+  for (std::size_t p = 0; p < plans.size(); ++p)
+    n.parts.push_back(make_part(plans[p], staves[p], n));
   n.stats.n_notes = notated_notes(n).size();
   return n;
 }
@@ -267,8 +272,10 @@ std::vector<NotatedNote> notated_notes(const Notation& n) {
                 at = out.size();
                 out.push_back({static_cast<int>(p), head.pitch, start, end, head.velocity});
               }
-              if (head.tie_start) open[key] = at;
-              else if (it != open.end()) open.erase(it);
+              if (head.tie_start)
+                open[key] = at;
+              else if (it != open.end())
+                open.erase(it);
             }
           }
         }

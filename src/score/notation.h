@@ -30,10 +30,10 @@ struct Spelling {
 struct Head {
   int pitch = 60;  // MIDI pitch; for drums the GM drum key
   int velocity = 80;
-  Spelling spelling;        // written position (drums: the display position)
+  Spelling spelling;  // written position (drums: the display position)
   bool show_accidental = false;
-  bool tie_start = false;   // tied to the same pitch in the next item of this voice
-  bool tie_stop = false;    // continues the same pitch of the previous item
+  bool tie_start = false;  // tied to the same pitch in the next item of this voice
+  bool tie_stop = false;   // continues the same pitch of the previous item
 };
 
 // A chord (heads not empty) or a rest (heads empty) in one voice.
@@ -41,8 +41,8 @@ struct Item {
   std::int64_t start = 0;     // divisions from the measure start
   std::int64_t duration = 0;  // divisions actually taken
   NoteType type = NoteType::quarter;
-  int dots = 0;               // 0 or 1
-  bool triplet = false;       // three in the time of two
+  int dots = 0;          // 0 or 1
+  bool triplet = false;  // three in the time of two
   bool tuplet_start = false, tuplet_stop = false;
   bool measure_rest = false;  // a rest filling the whole measure (drawn centred)
   std::vector<Head> heads;    // highest first
@@ -52,7 +52,7 @@ struct Item {
 };
 
 struct Voice {
-  int number = 1;  // 1 or 2 within its staff
+  int number = 1;           // 1 or 2 within its staff
   std::vector<Item> items;  // in time order, filling the measure
 };
 
@@ -65,18 +65,18 @@ struct PartMeasure {
 };
 
 struct Part {
-  std::string name;     // "Soprano", "Acoustic Grand Piano", "Drums"
-  int program = 0;      // General MIDI 0..127 (drums: 0)
-  int channel = 0;      // MIDI channel 0..15
-  bool drums = false;   // a percussion staff; heads carry GM drum keys
+  std::string name;                   // "Soprano", "Acoustic Grand Piano", "Drums"
+  int program = 0;                    // General MIDI 0..127 (drums: 0)
+  int channel = 0;                    // MIDI channel 0..15
+  bool drums = false;                 // a percussion staff; heads carry GM drum keys
   std::vector<Clef> clefs;            // one per staff
   std::vector<int> drum_keys;         // drum keys used, ascending (drum parts)
   std::vector<PartMeasure> measures;  // one per Notation::measures entry
 };
 
 struct MeasureInfo {
-  std::int64_t start = 0;   // divisions from the start of the piece
-  std::int64_t length = 0;  // divisions
+  std::int64_t start = 0;        // divisions from the start of the piece
+  std::int64_t length = 0;       // divisions
   int beats = 4, beat_type = 4;  // the time signature in force
   bool time_change = false;      // print the time signature here
   KeySignature key;              // in force (tick unused)
@@ -90,11 +90,11 @@ struct MeasureInfo {
 };
 
 struct NotationStats {
-  std::size_t n_notes_in = 0;       // pitched and drum notes of the Score
-  std::size_t n_notes = 0;          // notes written (tied pieces counted once)
-  std::size_t n_merged = 0;         // notes dropped: same pitch and onset after quantising
-  std::size_t n_shortened = 0;      // notes cut to fit two voices or a same-pitch successor
-  std::size_t n_lengthened = 0;     // notes held over a short silence (articulation) to the next onset
+  std::size_t n_notes_in = 0;    // pitched and drum notes of the Score
+  std::size_t n_notes = 0;       // notes written (tied pieces counted once)
+  std::size_t n_merged = 0;      // notes dropped: same pitch and onset after quantising
+  std::size_t n_shortened = 0;   // notes cut to fit two voices or a same-pitch successor
+  std::size_t n_lengthened = 0;  // notes held over a short silence (articulation) to the next onset
   std::size_t n_triplet_beats = 0;  // beats written on the triplet grid (summed over staves)
   bool key_estimated = false;       // the key came from the pitch classes, not the file
 };
@@ -128,8 +128,8 @@ inline constexpr std::size_t kMaxMeasures = 20000;
 // A note of the notation with its tied pieces joined: what a player plays.
 struct NotatedNote {
   int part = 0;
-  int pitch = 60;             // drums: the GM drum key
-  std::int64_t start = 0;     // divisions from the start of the piece
+  int pitch = 60;          // drums: the GM drum key
+  std::int64_t start = 0;  // divisions from the start of the piece
   std::int64_t end = 0;
   int velocity = 80;
 

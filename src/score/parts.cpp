@@ -13,11 +13,15 @@ namespace musegen::score {
 
 namespace {
 
-bool is_keyboard(int program) { return program >= 0 && program <= 7; }
+bool is_keyboard(int program) {
+  return program >= 0 && program <= 7;
+}
 
 using PartKey = std::tuple<int, int, int>;  // track, channel, program (-1 for drums)
 
-PartKey key_of(const Note& n) { return {n.track, n.channel, n.is_drum() ? -1 : n.program}; }
+PartKey key_of(const Note& n) {
+  return {n.track, n.channel, n.is_drum() ? -1 : n.program};
+}
 
 double mean_pitch(const Score& score, const std::vector<std::size_t>& notes) {
   double sum = 0;
@@ -27,7 +31,7 @@ double mean_pitch(const Score& score, const std::vector<std::size_t>& notes) {
 
 std::string track_name(const Score& score, int track) {
   return track >= 0 && track < static_cast<int>(score.tracks.size()) ? score.tracks[track].name
-                                                                      : "";
+                                                                     : "";
 }
 
 // Names from tracks and instruments; repeated names get " 1", " 2", ...
@@ -38,7 +42,7 @@ void name_parts(const Score& score, const std::vector<PartKey>& keys,
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string instrument = parts[i].drums ? "Drums" : gm_program_name(parts[i].program);
     const std::string track = track_name(score, std::get<0>(keys[i]));
-    parts[i].name = track.empty()                             ? instrument
+    parts[i].name = track.empty()                              ? instrument
                     : parts_of_track[std::get<0>(keys[i])] > 1 ? track + ": " + instrument
                                                                : track;
   }
@@ -92,7 +96,8 @@ int automatic_split(const Score& score, const std::vector<std::size_t>& notes) {
   }
   const double share = static_cast<double>(above) / static_cast<double>(notes.size());
   if ((share > 0.1 && share < 0.9) || mean_sounding(score, notes) < 3) return kMiddleC;
-  std::nth_element(pitches.begin(), pitches.begin() + static_cast<std::ptrdiff_t>(pitches.size() / 2),
+  std::nth_element(pitches.begin(),
+                   pitches.begin() + static_cast<std::ptrdiff_t>(pitches.size() / 2),
                    pitches.end());
   return pitches[pitches.size() / 2];
 }

@@ -18,7 +18,7 @@ struct PartPlan {
   int program = 0;
   int channel = 0;
   bool drums = false;
-  bool keyboard = false;  // written on a grand staff
+  bool keyboard = false;                              // written on a grand staff
   std::vector<std::vector<std::size_t>> staff_notes;  // per staff, indices into Score::notes
 };
 

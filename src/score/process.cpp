@@ -75,7 +75,8 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-ProcessResult run_process(const std::filesystem::path& program, const std::vector<std::string>& args,
+ProcessResult run_process(const std::filesystem::path& program,
+                          const std::vector<std::string>& args,
                           const std::vector<std::string>& environment,
                           const std::filesystem::path& folder, double timeout_sec) {
   std::vector<std::string> argv_s{program.string()};
@@ -117,14 +118,16 @@ ProcessResult run_process(const std::filesystem::path& program, const std::vecto
     return result;
   }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (result.output.size() > kKeptOutput) result.output.erase(0, result.output.size() - kKeptOutput);
+  if (result.output.size() > kKeptOutput)
+    result.output.erase(0, result.output.size() - kKeptOutput);
   return result;
 }
 
 TempFolder::TempFolder() {
   std::string pattern = (std::filesystem::temp_directory_path() / "musegen-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
-    throw IoError(pattern, std::string("cannot create a temporary folder: ") + std::strerror(errno));
+    throw IoError(pattern,
+                  std::string("cannot create a temporary folder: ") + std::strerror(errno));
   path_ = pattern;
 }
 

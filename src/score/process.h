@@ -14,14 +14,15 @@ namespace musegen::score {
 std::optional<std::filesystem::path> find_program(const std::string& name);
 
 struct ProcessResult {
-  int exit_code = -1;      // -1 when killed by a signal or the time limit
+  int exit_code = -1;  // -1 when killed by a signal or the time limit
   bool timed_out = false;
-  std::string output;      // standard output and error, interleaved (the last 64 KiB)
+  std::string output;  // standard output and error, interleaved (the last 64 KiB)
 };
 
 // Runs `program` with `args` in `folder`, with `environment` ("NAME=value") added to the
 // current environment. Throws IoError (naming the program) when it cannot be started.
-ProcessResult run_process(const std::filesystem::path& program, const std::vector<std::string>& args,
+ProcessResult run_process(const std::filesystem::path& program,
+                          const std::vector<std::string>& args,
                           const std::vector<std::string>& environment,
                           const std::filesystem::path& folder, double timeout_sec);
 

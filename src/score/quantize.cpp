@@ -21,7 +21,8 @@ struct Snapper {
     std::int64_t q;
     if (cell >= 0) {
       const std::int64_t third = g.cell() / 3;
-      q = cell + std::llround((rel - static_cast<double>(cell)) / static_cast<double>(third)) * third;
+      q = cell +
+          std::llround((rel - static_cast<double>(cell)) / static_cast<double>(third)) * third;
       q = std::min(q, cell + g.cell());
     } else {
       const std::int64_t step = straight_step(g);
@@ -55,7 +56,8 @@ void choose_cells(const std::vector<double>& onsets, const std::vector<double>& 
     const bool any_onset = first != onsets.end() && *first < hi;
     // The onsets make the rhythm; ends (articulation) count only in a cell without onsets.
     const std::vector<double>& times = any_onset ? onsets : ends;
-    for (auto it = std::lower_bound(times.begin(), times.end(), lo); it != times.end() && *it < hi; ++it) {
+    for (auto it = std::lower_bound(times.begin(), times.end(), lo); it != times.end() && *it < hi;
+         ++it) {
       straight += snap_error(*it, lo, sixteenth, hi);
       triplet += snap_error(*it, lo, third, hi);
     }
@@ -73,9 +75,10 @@ void merge_unisons(std::vector<GridNote>& notes, NotationStats& stats) {
     if (a.pitch != b.pitch) return a.pitch < b.pitch;
     return a.end > b.end;
   });
-  const auto last = std::unique(notes.begin(), notes.end(), [](const GridNote& a, const GridNote& b) {
-    return a.start == b.start && a.pitch == b.pitch;
-  });
+  const auto last =
+      std::unique(notes.begin(), notes.end(), [](const GridNote& a, const GridNote& b) {
+        return a.start == b.start && a.pitch == b.pitch;
+      });
   stats.n_merged += static_cast<std::size_t>(notes.end() - last);
   notes.erase(last, notes.end());
 }

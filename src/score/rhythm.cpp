@@ -118,8 +118,8 @@ void mark_tuplets(const MeasureGrid& g, std::vector<Item>& items) {
   for (std::size_t k = 0; k < items.size(); ++k) {
     if (!items[k].triplet) continue;
     const std::int64_t cell = g.triplet_cell_start(items[k].start);
-    items[k].tuplet_start = k == 0 || !items[k - 1].triplet ||
-                            g.triplet_cell_start(items[k - 1].start) != cell;
+    items[k].tuplet_start =
+        k == 0 || !items[k - 1].triplet || g.triplet_cell_start(items[k - 1].start) != cell;
     items[k].tuplet_stop = k + 1 == items.size() || !items[k + 1].triplet ||
                            g.triplet_cell_start(items[k + 1].start) != cell;
   }
@@ -128,10 +128,14 @@ void mark_tuplets(const MeasureGrid& g, std::vector<Item>& items) {
 int beam_count(const Item& item) {
   if (item.is_rest()) return 0;
   switch (item.type) {
-    case NoteType::eighth: return 1;
-    case NoteType::n16th: return 2;
-    case NoteType::n32nd: return 3;
-    default: return 0;
+    case NoteType::eighth:
+      return 1;
+    case NoteType::n16th:
+      return 2;
+    case NoteType::n32nd:
+      return 3;
+    default:
+      return 0;
   }
 }
 
@@ -180,8 +184,8 @@ std::optional<Value> value_of(std::int64_t length, int divisions) {
 }
 
 std::vector<std::pair<std::int64_t, std::int64_t>> split_span(const MeasureGrid& grid,
-                                                              std::int64_t start,
-                                                              std::int64_t end, bool rest) {
+                                                              std::int64_t start, std::int64_t end,
+                                                              bool rest) {
   std::vector<std::pair<std::int64_t, std::int64_t>> out;
   split(grid, start, end, rest, out);
   return out;

@@ -36,8 +36,8 @@ std::optional<Value> value_of(std::int64_t length, int divisions);
 // cut at its strongest inner position. Rests are stricter: no dotted rest over several beats of
 // a simple meter, none across a half beat unless it starts the beat.
 std::vector<std::pair<std::int64_t, std::int64_t>> split_span(const MeasureGrid& grid,
-                                                              std::int64_t start,
-                                                              std::int64_t end, bool rest);
+                                                              std::int64_t start, std::int64_t end,
+                                                              bool rest);
 
 // The items of one voice in one measure: `pieces` (in order, not overlapping) written as tied
 // values, the gaps as rests; a voice without pieces is one whole-measure rest. Items inside a

@@ -11,8 +11,10 @@ namespace musegen::score {
 namespace {
 
 // Krumhansl & Kessler (1982) probe-tone ratings, tonic first.
-constexpr double kMajor[12] = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
-constexpr double kMinor[12] = {6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
+constexpr double kMajor[12] = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09,
+                               2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
+constexpr double kMinor[12] = {6.33, 2.68, 3.52, 5.38, 2.60, 3.53,
+                               2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
 
 double correlation(const std::array<double, 12>& w, const double* profile, int tonic) {
   double mw = 0, mp = 0;
@@ -36,7 +38,9 @@ int major_fifths(int pc) {
   return f > 5 ? f - 12 : f;
 }
 
-int mod(int a, int m) { return ((a % m) + m) % m; }
+int mod(int a, int m) {
+  return ((a % m) + m) % m;
+}
 
 }  // namespace
 
@@ -98,7 +102,9 @@ Spelling Speller::spell(int pitch) {
   return s;
 }
 
-Spelling spell(int pitch, const KeySignature& key) { return Speller(key).spell(pitch); }
+Spelling spell(int pitch, const KeySignature& key) {
+  return Speller(key).spell(pitch);
+}
 
 int key_alter(char step, const KeySignature& key) {
   static constexpr char kSharps[] = "FCGDAEB";  // order of sharps; flats are its reverse

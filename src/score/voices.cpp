@@ -68,7 +68,8 @@ std::array<std::vector<Chord>, 2> assign_voices(std::span<const GridNote> notes,
     std::sort(group.begin(), group.end(),
               [](const GridNote& a, const GridNote& b) { return a.pitch > b.pitch; });
     bool free0 = busy_until(0) <= t, free1 = busy_until(1) <= t;
-    if (!free0 && !free1) {  // a third line: the voice freeing first (the lower on a tie) makes room
+    if (!free0 &&
+        !free1) {  // a third line: the voice freeing first (the lower on a tie) makes room
       const int k = busy_until(0) < busy_until(1) ? 0 : 1;
       stats.n_shortened += voices[k].back().pitches.size();
       voices[k].back().end = t;
@@ -102,13 +103,15 @@ void hold_over_silences(std::vector<Chord>& voice,
     const std::int64_t length = c.end - c.start;
     auto fits = [&](std::int64_t to) {
       const std::int64_t gap = to - c.end;
-      return gap > 0 && gap <= divisions && (8 * gap <= length || (c.played_end && 2 * gap < length));
+      return gap > 0 && gap <= divisions &&
+             (8 * gap <= length || (c.played_end && 2 * gap < length));
     };
     const std::int64_t next =
         k + 1 < voice.size() ? voice[k + 1].start : std::numeric_limits<std::int64_t>::max();
     std::int64_t to = next;
     if (!fits(to)) to = std::min(next, next_beat(measures, grids, c.end));
-    const std::int64_t blocked = same_pitch_onset(onsets_by_pitch, c, to);  // maybe another staff's grid
+    const std::int64_t blocked =
+        same_pitch_onset(onsets_by_pitch, c, to);  // maybe another staff's grid
     if (blocked < to) to = grid_floor(measures, grids, blocked);
     if (!fits(to)) continue;
     c.end = to;

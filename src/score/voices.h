@@ -24,7 +24,8 @@ struct Chord {
 // the highest note goes to voice 1 (to voice 2 when a higher line starts while it sounds) and
 // the others, made to end together at the earliest of their ends, to voice 2; with one voice
 // free, every note goes to it ending at the earliest end; with none free, the voice that would
-// free first (voice 2 when both would together) is cut at this onset. Every shortened note is counted in stats.n_shortened.
+// free first (voice 2 when both would together) is cut at this onset. Every shortened note is
+// counted in stats.n_shortened.
 std::array<std::vector<Chord>, 2> assign_voices(std::span<const GridNote> notes,
                                                 NotationStats& stats);
 

@@ -20,7 +20,9 @@ using testing::melody;
 
 class MusicFile_ : public CorpusFolder {};
 
-std::string musicxml_of(const Score& s) { return score::to_musicxml(score::build_notation(s)); }
+std::string musicxml_of(const Score& s) {
+  return score::to_musicxml(score::build_notation(s));
+}
 
 TEST_F(MusicFile_, MidiAndMusicXmlReadAlike) {
   const auto mid = write("tune.mid", melody({60, 64, 67, 72, 71, 67}));
@@ -41,10 +43,13 @@ TEST_F(MusicFile_, MidiAndMusicXmlReadAlike) {
 }
 
 TEST_F(MusicFile_, TokenizersSeeTheSameMusic) {
-  const auto mid = write("chords.mid", testing::make_smf({{48, 0, 960}, {52, 0, 960}, {55, 0, 960},
-                                                          {72, 480, 960}, {74, 960, 1440}}));
+  const auto mid =
+      write("chords.mid",
+            testing::make_smf(
+                {{48, 0, 960}, {52, 0, 960}, {55, 0, 960}, {72, 480, 960}, {74, 960, 1440}}));
   const MusicFile from_midi = read_music_file(mid);
-  const MusicFile from_xml = read_music_file(write_text("chords.xml", musicxml_of(from_midi.score)));
+  const MusicFile from_xml =
+      read_music_file(write_text("chords.xml", musicxml_of(from_midi.score)));
   ASSERT_FALSE(from_xml.events.tracks.empty());  // synthesised from the Score
   for (const std::string name : {"tutorial", "notes", "performance", "frames"}) {
     const auto tokenizer = tokenize::make_tokenizer(name);

@@ -14,8 +14,8 @@ namespace {
 
 TEST(Process, ExitCodeAndOutput) {
   TempFolder folder;
-  const auto r = run_process("/bin/sh", {"-c", "echo made in $PWD; echo to stderr >&2; exit 3"},
-                             {}, folder.path(), 60);
+  const auto r = run_process("/bin/sh", {"-c", "echo made in $PWD; echo to stderr >&2; exit 3"}, {},
+                             folder.path(), 60);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.output.find("made in " + folder.path().string()), std::string::npos);
@@ -30,7 +30,8 @@ TEST(Process, RunningOverTimeIsStopped) {
   const auto r = run_process("/bin/sh", {"-c", "sleep 60 & sleep 60"}, {}, folder.path(), 0.3);
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.exit_code, -1);
-  EXPECT_EQ(run_process(folder.path() / "no-such-program", {}, {}, folder.path(), 60).exit_code, 127);
+  EXPECT_EQ(run_process(folder.path() / "no-such-program", {}, {}, folder.path(), 60).exit_code,
+            127);
 }
 
 TEST(Process, TempFolderGoesAway) {
@@ -57,9 +58,9 @@ void without_programs(Body body) {
 TEST(Engrave, MissingEngraverNamesThePackage) {
   EXPECT_THROW(find_engraver("sibelius"), ConfigError);
   without_programs([] {
-    for (const auto& [choice, package] : {std::pair{"auto", "musescore3"},
-                                          std::pair{"musescore", "musescore3"},
-                                          std::pair{"lilypond", "lilypond"}}) {
+    for (const auto& [choice, package] :
+         {std::pair{"auto", "musescore3"}, std::pair{"musescore", "musescore3"},
+          std::pair{"lilypond", "lilypond"}}) {
       try {
         find_engraver(choice);
         ADD_FAILURE() << choice;

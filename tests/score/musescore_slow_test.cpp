@@ -31,10 +31,11 @@ std::optional<Engraver> installed(const std::string& which) {
   }
 }
 
-#define REQUIRE_ENGRAVER(var, which)                                                  \
-  const std::optional<Engraver> var = installed(which);                               \
-  if (!var) GTEST_SKIP() << which << " is not installed (Debian package " << which    \
-                         << (std::string(which) == "musescore" ? "3" : "") << ")"
+#define REQUIRE_ENGRAVER(var, which)                                     \
+  const std::optional<Engraver> var = installed(which);                  \
+  if (!var)                                                              \
+  GTEST_SKIP() << which << " is not installed (Debian package " << which \
+               << (std::string(which) == "musescore" ? "3" : "") << ")"
 
 bool starts_with(const fs::path& file, const std::string& magic) {
   const auto bytes = read_file_bytes(file);
@@ -58,7 +59,8 @@ std::vector<NotatedNote> played(const fs::path& mid, const Notation& n) {
   };
   for (const Note& note : s.notes) {
     EXPECT_LT(note.track, static_cast<int>(part_of_track.size()));
-    const int part = note.track < static_cast<int>(part_of_track.size()) ? part_of_track[note.track] : -1;
+    const int part =
+        note.track < static_cast<int>(part_of_track.size()) ? part_of_track[note.track] : -1;
     out.push_back({part, note.pitch, divisions(note.start_ticks), divisions(note.end_ticks), 0});
   }
   std::sort(out.begin(), out.end(), [](const NotatedNote& a, const NotatedNote& b) {
@@ -80,7 +82,8 @@ std::vector<std::pair<std::string, Score>> pieces() {
       {"drum_groove", testing::drum_groove()}};
   for (const char* sub : {"multipart/bach-satb/test", "piano-ff"}) {
     const auto files = testing::midi_files_under(sub);
-    if (!files.empty()) out.emplace_back(files.front().filename().string(), midi::read_file(files.front()).score);
+    if (!files.empty())
+      out.emplace_back(files.front().filename().string(), midi::read_file(files.front()).score);
   }
   return out;
 }
@@ -126,9 +129,11 @@ TEST(LilyPond, EngravesThePieces) {
   TempFolder folder;
   for (const auto& [name, score] : pieces()) {
     if (name.find(".mid") != std::string::npos) continue;  // the short pieces suffice
-    const fs::path xml = folder.path() / (name + ".musicxml"), pdf = folder.path() / (name + ".pdf");
+    const fs::path xml = folder.path() / (name + ".musicxml"),
+                   pdf = folder.path() / (name + ".pdf");
     write_musicxml_file(score, xml);
-    EXPECT_EQ(engrave(*lilypond, xml, pdf, {.timeout_sec = kTimeoutSec}), std::vector<fs::path>{pdf});
+    EXPECT_EQ(engrave(*lilypond, xml, pdf, {.timeout_sec = kTimeoutSec}),
+              std::vector<fs::path>{pdf});
     EXPECT_TRUE(starts_with(pdf, "%PDF")) << name;
   }
 }

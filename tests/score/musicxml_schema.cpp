@@ -11,7 +11,8 @@ namespace {
 
 std::filesystem::path schema_dir() {
   const char* env = std::getenv("MUSEGEN_MUSICXML_SCHEMA");
-  return (env && *env) ? std::filesystem::path(env) : std::filesystem::path(MUSEGEN_DEFAULT_SCHEMA_DIR);
+  return (env && *env) ? std::filesystem::path(env)
+                       : std::filesystem::path(MUSEGEN_DEFAULT_SCHEMA_DIR);
 }
 
 }  // namespace

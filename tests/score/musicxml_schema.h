@@ -22,8 +22,8 @@ std::string validate_musicxml(const std::vector<std::filesystem::path>& files);
 }  // namespace musegen::testing
 
 // Skips the current test with a clear message when the schema or xmllint is missing.
-#define MUSEGEN_REQUIRE_SCHEMA()                                                           \
-  do {                                                                                     \
-    const std::string musegen_why_ = ::musegen::testing::schema_missing_message();         \
-    if (!musegen_why_.empty()) GTEST_SKIP() << musegen_why_;                               \
+#define MUSEGEN_REQUIRE_SCHEMA()                                                   \
+  do {                                                                             \
+    const std::string musegen_why_ = ::musegen::testing::schema_missing_message(); \
+    if (!musegen_why_.empty()) GTEST_SKIP() << musegen_why_;                       \
   } while (0)

@@ -40,7 +40,8 @@ MusicXmlRead read_text(const std::string& xml, bool strict = false) {
 }
 
 // A zip archive holding `entries` (name, contents), as bytes.
-std::vector<std::uint8_t> make_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+std::vector<std::uint8_t> make_zip(
+    const std::vector<std::pair<std::string, std::string>>& entries) {
   TempFolder folder;
   const fs::path path = folder.path() / "archive.zip";
   int error = 0;
@@ -75,7 +76,8 @@ TEST(MusicXmlOut, PartListNamesTheInstruments) {
   EXPECT_STREQ(part.child_value("part-name"), "Acoustic Grand Piano");
   EXPECT_STREQ(part.child("midi-instrument").child_value("midi-program"), "1");
   EXPECT_STREQ(part.child("midi-instrument").child_value("midi-channel"), "1");
-  const auto attributes = doc.child("score-partwise").child("part").child("measure").child("attributes");
+  const auto attributes =
+      doc.child("score-partwise").child("part").child("measure").child("attributes");
   EXPECT_STREQ(attributes.child_value("staves"), "2");
   EXPECT_STREQ(attributes.child("key").child_value("fifths"), "2");
 
@@ -231,9 +233,9 @@ TEST(MusicXmlIn, ReadsWhatAMusicianMeans) {
   };
   // Written pitches sound a tone lower (Bb clarinet); ties joined; the grace note left out.
   const Expected expected[] = {
-      {0, 72, 2, 71, 80, 0, 720},      {1, 38, 9, 0, 80, 0, 480},     {2, 69, 0, 40, 80, 0, 1440},
-      {0, 68, 2, 71, 45, 480, 960},    {1, 36, 9, 0, 80, 480, 960},   {0, 74, 2, 71, 80, 720, 960},
-      {0, 77, 2, 71, 80, 720, 960},    {0, 70, 2, 71, 80, 1440, 2880}, {2, 69, 0, 40, 80, 1440, 2880},
+      {0, 72, 2, 71, 80, 0, 720},   {1, 38, 9, 0, 80, 0, 480},      {2, 69, 0, 40, 80, 0, 1440},
+      {0, 68, 2, 71, 45, 480, 960}, {1, 36, 9, 0, 80, 480, 960},    {0, 74, 2, 71, 80, 720, 960},
+      {0, 77, 2, 71, 80, 720, 960}, {0, 70, 2, 71, 80, 1440, 2880}, {2, 69, 0, 40, 80, 1440, 2880},
   };
   ASSERT_EQ(s.notes.size(), std::size(expected));
   for (std::size_t i = 0; i < s.notes.size(); ++i) {
@@ -282,11 +284,11 @@ TEST(MusicXmlIn, TimewiseScores) {
 
 TEST(MusicXmlIn, CompressedMxl) {
   const std::string xml = to_musicxml(build_notation(testing::six_eight()));
-  const auto mxl = make_zip({{"META-INF/container.xml",
-                              R"(<container><rootfiles><rootfile full-path="score/six.xml"/>)"
-                              R"(</rootfiles></container>)"},
-                             {"other.xml", "<not-a-score/>"},
-                             {"score/six.xml", xml}});
+  const auto mxl = make_zip(
+      {{"META-INF/container.xml", R"(<container><rootfiles><rootfile full-path="score/six.xml"/>)"
+                                  R"(</rootfiles></container>)"},
+       {"other.xml", "<not-a-score/>"},
+       {"score/six.xml", xml}});
   const MusicXmlRead r = read_musicxml(mxl, "six.mxl");
   EXPECT_EQ(r.score.notes.size(), testing::six_eight().notes.size());
   // Without a container, the first .xml or .musicxml outside META-INF.
@@ -307,7 +309,8 @@ TEST(MusicXmlIn, BadInputIsAOneLineError) {
       {"empty", {}, "not well-formed XML"},
       {"MIDI bytes", text("MThd\0\0\0\6"), "not well-formed XML"},
       {"truncated", text(good.substr(0, good.size() * 3 / 5)), "not well-formed XML"},
-      {"another XML", text("<html><body/></html>"), "not a MusicXML score (the root element is <html>)"},
+      {"another XML", text("<html><body/></html>"),
+       "not a MusicXML score (the root element is <html>)"},
       {"a damaged zip", text(std::string("PK\3\4") + std::string(200, 'x')), "not a readable .mxl"},
       {"a zip without a score", make_zip({{"readme.txt", "hello"}}), "holds no MusicXML score"},
       {"a zip bomb", make_zip({{"score.xml", bomb}}), "a zip bomb?"},
@@ -338,9 +341,9 @@ TEST(MusicXmlIn, DamagedScoresReadWithWarnings) {
     </score-partwise>)");
   std::string all;
   for (const auto& w : r.warnings) all += w.message + "\n";
-  for (const char* expected : {"divisions 0 ignored", "time signature x/3 ignored",
-                               "step 'H' dropped", "outside MIDI pitches", "backup before the start",
-                               "part 'P9' missing from the part list"})
+  for (const char* expected :
+       {"divisions 0 ignored", "time signature x/3 ignored", "step 'H' dropped",
+        "outside MIDI pitches", "backup before the start", "part 'P9' missing from the part list"})
     EXPECT_NE(all.find(expected), std::string::npos) << expected << " in\n" << all;
   EXPECT_THROW(read_text(R"(<score-partwise><part-list><score-part id="P1"/></part-list>
     <part id="P1"><measure><note><pitch><step>C</step><octave>4</octave></pitch>

@@ -20,8 +20,8 @@ template <typename PartOf>
 std::vector<NotatedNote> expected_notes(const Score& s, PartOf part_of) {
   std::vector<NotatedNote> out;
   for (const Note& n : s.notes)
-    out.push_back({part_of(n.track), n.pitch, n.start_ticks * 12 / kQ, n.end_ticks * 12 / kQ,
-                   n.velocity});
+    out.push_back(
+        {part_of(n.track), n.pitch, n.start_ticks * 12 / kQ, n.end_ticks * 12 / kQ, n.velocity});
   std::sort(out.begin(), out.end(), [](const NotatedNote& a, const NotatedNote& b) {
     return std::tie(a.start, a.part, a.pitch, a.end) < std::tie(b.start, b.part, b.pitch, b.end);
   });
@@ -227,27 +227,30 @@ TEST(Notation, EmptyScoreIsOneRestingBar) {
 
 TEST(Spelling, FollowsTheKey) {
   struct Row {
-    int sharps;
-    bool minor;
-    int pitch;
-    char step;
-    int alter, octave;
+    int sharps = 0;
+    bool minor = false;
+    int pitch = 60;
+    char step = 'C';
+    int alter = 0, octave = 4;
   };
+  // clang-format off: one row a line
   const Row rows[] = {
-      {2, false, 66, 'F', 1, 4},    // F sharp in D major
-      {-6, true, 66, 'G', -1, 4},   // G flat in E flat minor
-      {0, true, 68, 'G', 1, 4},     // G sharp in A minor (raised seventh)
-      {0, false, 61, 'C', 1, 4},    // C sharp in C major
-      {0, false, 63, 'E', -1, 4},   // E flat
-      {0, false, 70, 'B', -1, 4},   // B flat
-      {-1, false, 70, 'B', -1, 4},  // B flat in F major
-      {5, false, 63, 'D', 1, 4},    // D sharp in B major
-      {-6, false, 71, 'C', -1, 5},  // C flat in G flat major: the octave of C
-      {7, false, 65, 'E', 1, 4},    // E sharp in C sharp major
-      {7, false, 60, 'B', 1, 3},    // B sharp: an octave lower by name
-      {-7, false, 64, 'F', -1, 4},  // F flat in C flat major
-      {-3, false, 59, 'B', 0, 3},   // B natural in E flat major
+      {.sharps = 2, .pitch = 66, .step = 'F', .alter = 1, .octave = 4},  // F sharp in D major
+      {.sharps = -6, .minor = true, .pitch = 66, .step = 'G', .alter = -1, .octave = 4},  // G flat in E flat minor
+      {.sharps = 0, .minor = true, .pitch = 68, .step = 'G', .alter = 1, .octave = 4},  // G sharp in A minor (raised seventh)
+      {.sharps = 0, .pitch = 61, .step = 'C', .alter = 1, .octave = 4},  // C sharp in C major
+      {.sharps = 0, .pitch = 63, .step = 'E', .alter = -1, .octave = 4},  // E flat
+      {.sharps = 0, .pitch = 70, .step = 'B', .alter = -1, .octave = 4},  // B flat
+      {.sharps = -1, .pitch = 70, .step = 'B', .alter = -1, .octave = 4},  // B flat in F major
+      {.sharps = 5, .pitch = 63, .step = 'D', .alter = 1, .octave = 4},  // D sharp in B major
+      {.sharps = -6, .pitch = 71, .step = 'C', .alter = -1, .octave = 5},  // C flat in G flat major: the octave of C
+      {.sharps = 7, .pitch = 65, .step = 'E', .alter = 1, .octave = 4},  // E sharp in C sharp major
+      {.sharps = 7, .pitch = 60, .step = 'B', .alter = 1, .octave = 3},  // B sharp: an octave lower by name
+      {.sharps = -7, .pitch = 64, .step = 'F', .alter = -1, .octave = 4},  // F flat in C flat major
+      {.sharps = -3, .pitch = 59, .step = 'B', .alter = 0, .octave = 3},  // B natural in E flat major
   };
+  // clang-format on
+
   for (const Row& r : rows) {
     const Spelling s = spell(r.pitch, {0, r.sharps, r.minor});
     EXPECT_EQ(s.step, r.step) << r.pitch << " in " << r.sharps;

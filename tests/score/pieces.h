@@ -38,8 +38,8 @@ struct PieceBuilder {
   }
   // Adds a chord of `pitches` lasting `length` at the line's position, then moves on by `step`
   // (the length when 0): a rest is a chord of no pitches.
-  PieceBuilder& play(std::vector<int> pitches, std::int64_t length, int track = 0,
-                     int channel = 0, int program = 0, std::int64_t step = 0) {
+  PieceBuilder& play(std::vector<int> pitches, std::int64_t length, int track = 0, int channel = 0,
+                     int program = 0, std::int64_t step = 0) {
     for (int p : pitches) {
       Note n;
       n.pitch = p;
@@ -106,7 +106,8 @@ inline Score triplets_and_ties() {
   const int violin = 40;
   b.score.time_signatures.push_back({3 * kW, 3, 4});
   auto v = [&](int pitch, std::int64_t length) { b.play({pitch}, length, 0, 0, violin); };
-  v(72, kT), v(74, kT), v(76, kT), v(77, kQ), v(79, 2 * kT), v(81, kT), v(79, kH);  // tie over bar 1
+  v(72, kT), v(74, kT), v(76, kT), v(77, kQ), v(79, 2 * kT), v(81, kT),
+      v(79, kH);  // tie over bar 1
   v(84, kT), v(83, kT), v(81, kT);
   v(79, kQ);
   b.from(kW + 3 * kQ + kT);

@@ -52,32 +52,35 @@ TEST(Rhythm, ValueOf) {
 TEST(Rhythm, SplitSpan) {
   using Spans = std::vector<std::pair<std::int64_t, std::int64_t>>;
   struct Row {
-    int beats, beat_type;
-    std::int64_t start, end;
-    bool rest;
+    int beats = 4, beat_type = 4;
+    std::int64_t start = 0, end = 0;
+    bool rest = false;
     Spans expected;
   };
+  // clang-format off: one row a line
   const Row rows[] = {
-      {4, 4, 0, 48, false, {{0, 48}}},                  // whole
-      {4, 4, 0, 36, false, {{0, 36}}},                  // dotted half from the downbeat
-      {4, 4, 0, 36, true, {{0, 24}, {24, 36}}},         // no dotted rest over beats
-      {4, 4, 12, 36, false, {{12, 36}}},                // quarter-half-quarter
-      {4, 4, 12, 48, false, {{12, 24}, {24, 48}}},      // the middle of the bar shows
-      {4, 4, 6, 18, false, {{6, 18}}},                  // eighth-quarter-eighth
-      {4, 4, 18, 30, false, {{18, 24}, {24, 30}}},      // ... but not across the middle
-      {4, 4, 0, 18, false, {{0, 18}}},                  // dotted quarter
-      {4, 4, 12, 30, false, {{12, 24}, {24, 30}}},      // dotted quarter over the middle
-      {4, 4, 3, 12, false, {{3, 12}}},                  // sixteenth, dotted eighth
-      {4, 4, 3, 12, true, {{3, 6}, {6, 12}}},           // rests show the half beat
-      {4, 4, 9, 15, false, {{9, 12}, {12, 15}}},        // across a beat
-      {3, 4, 12, 36, false, {{12, 36}}},                // a half on beat 2 of 3/4
-      {6, 8, 0, 36, false, {{0, 36}}},                  // dotted half fills 6/8
-      {6, 8, 6, 18, false, {{6, 18}}},                  // eighth-quarter in a beat
-      {6, 8, 6, 18, true, {{6, 12}, {12, 18}}},         // two eighth rests
-      {6, 8, 12, 30, false, {{12, 18}, {18, 30}}},      // the beat shows
-      {6, 8, 18, 36, true, {{18, 36}}},                 // dotted quarter rest
-      {2, 2, 0, 36, false, {{0, 36}}},                  // dotted half in 2/2
+      {.start = 0, .end = 48, .expected = {{0, 48}}},  // whole
+      {.start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half from the downbeat
+      {.start = 0, .end = 36, .rest = true, .expected = {{0, 24}, {24, 36}}},  // no dotted rest over beats
+      {.start = 12, .end = 36, .expected = {{12, 36}}},  // quarter-half-quarter
+      {.start = 12, .end = 48, .expected = {{12, 24}, {24, 48}}},  // the middle of the bar shows
+      {.start = 6, .end = 18, .expected = {{6, 18}}},  // eighth-quarter-eighth
+      {.start = 18, .end = 30, .expected = {{18, 24}, {24, 30}}},  // ... but not across the middle
+      {.start = 0, .end = 18, .expected = {{0, 18}}},  // dotted quarter
+      {.start = 12, .end = 30, .expected = {{12, 24}, {24, 30}}},  // dotted quarter over the middle
+      {.start = 3, .end = 12, .expected = {{3, 12}}},  // sixteenth, dotted eighth
+      {.start = 3, .end = 12, .rest = true, .expected = {{3, 6}, {6, 12}}},  // rests show the half beat
+      {.start = 9, .end = 15, .expected = {{9, 12}, {12, 15}}},  // across a beat
+      {.beats = 3, .beat_type = 4, .start = 12, .end = 36, .expected = {{12, 36}}},  // a half on beat 2 of 3/4
+      {.beats = 6, .beat_type = 8, .start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half fills 6/8
+      {.beats = 6, .beat_type = 8, .start = 6, .end = 18, .expected = {{6, 18}}},  // eighth-quarter in a beat
+      {.beats = 6, .beat_type = 8, .start = 6, .end = 18, .rest = true, .expected = {{6, 12}, {12, 18}}},  // two eighth rests
+      {.beats = 6, .beat_type = 8, .start = 12, .end = 30, .expected = {{12, 18}, {18, 30}}},  // the beat shows
+      {.beats = 6, .beat_type = 8, .start = 18, .end = 36, .rest = true, .expected = {{18, 36}}},  // dotted quarter rest
+      {.beats = 2, .beat_type = 2, .start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half in 2/2
   };
+  // clang-format on
+
   for (const Row& r : rows)
     EXPECT_EQ(split_span(grid(r.beats, r.beat_type), r.start, r.end, r.rest), r.expected)
         << r.beats << "/" << r.beat_type << " [" << r.start << ", " << r.end << ")"
@@ -88,11 +91,11 @@ TEST(Rhythm, TripletCellsKeepTheirTuplets) {
   MeasureGrid g = grid(4, 4);
   g.set_triplet_cell(1);
   using Spans = std::vector<std::pair<std::int64_t, std::int64_t>>;
-  EXPECT_EQ(split_span(g, 12, 20, false), (Spans{{12, 20}}));          // quarter triplet
+  EXPECT_EQ(split_span(g, 12, 20, false), (Spans{{12, 20}}));            // quarter triplet
   EXPECT_EQ(split_span(g, 16, 30, false), (Spans{{16, 24}, {24, 30}}));  // out of the cell
   EXPECT_EQ(split_span(g, 6, 16, false), (Spans{{6, 12}, {12, 16}}));    // into the cell
-  EXPECT_EQ(split_span(g, 12, 20, true), (Spans{{12, 20}}));            // from the cell's start
-  EXPECT_EQ(split_span(g, 16, 24, true), (Spans{{16, 20}, {20, 24}}));  // else a third each
+  EXPECT_EQ(split_span(g, 12, 20, true), (Spans{{12, 20}}));             // from the cell's start
+  EXPECT_EQ(split_span(g, 16, 24, true), (Spans{{16, 20}, {20, 24}}));   // else a third each
   EXPECT_EQ(split_span(g, 0, 24, false), (Spans{{0, 24}}));              // covers the cell
 }
 
@@ -100,7 +103,8 @@ TEST(Rhythm, VoiceItemsTupletsTiesAndBeams) {
   MeasureGrid g = grid(2, 4);
   g.set_triplet_cell(0);
   Chord a{0, 4, {72}, {80}}, b{4, 8, {74}, {80}}, c{8, 12, {76}, {80}}, d{12, 24, {77}, {80}};
-  const std::vector<ChordPiece> pieces = {{0, 4, &a}, {4, 8, &b}, {8, 12, &c}, {12, 24, &d, false, true}};
+  const std::vector<ChordPiece> pieces = {
+      {0, 4, &a}, {4, 8, &b}, {8, 12, &c}, {12, 24, &d, false, true}};
   const std::vector<Item> items = voice_items(pieces, g);
   ASSERT_EQ(items.size(), 4u);
   for (int k = 0; k < 3; ++k) {
@@ -143,7 +147,7 @@ TEST(Quantize, TripletCellsChosenByLeastError) {
   std::vector<MeasureInfo> measures = {m};
   std::vector<MeasureGrid> grids = {MeasureGrid(m, 12)};
   // Beat 1: onsets near thirds; beat 2: sixteenths, slightly early.
-  const std::vector<SourceNote> notes = {{0.1, 3.9, 60}, {4.2, 8.1, 62}, {7.8, 11.9, 64},
+  const std::vector<SourceNote> notes = {{0.1, 3.9, 60},   {4.2, 8.1, 62},   {7.8, 11.9, 64},
                                          {11.8, 14.8, 65}, {14.9, 17.8, 67}, {18.1, 23.9, 69}};
   NotationStats stats;
   const auto q = quantize(notes, measures, grids, true, stats);
@@ -212,8 +216,8 @@ TEST(Quantize, UnisonsMergedAndRepeatsCut) {
 
 TEST(Voices, TwoLinesAndAThird) {
   // A held C5 over moving quarters, then a third line that cuts the voice freeing first.
-  const std::vector<GridNote> notes = {{0, 48, 72}, {0, 12, 60}, {12, 24, 62}, {24, 48, 64},
-                                       {36, 48, 67}};
+  const std::vector<GridNote> notes = {
+      {0, 48, 72}, {0, 12, 60}, {12, 24, 62}, {24, 48, 64}, {36, 48, 67}};
   NotationStats stats;
   const auto voices = assign_voices(notes, stats);
   ASSERT_EQ(voices[0].size(), 1u);
