@@ -74,6 +74,9 @@ int run_score(ScoreOptions opt) {
       opt.notation.title = std::filesystem::path(opt.input).stem().string();
     opt.notation.triplets = !opt.no_triplets;
     const score::Notation notation = score::build_notation(file.score, opt.notation);
+    for (const std::string& out : {opt.musicxml, opt.pdf, opt.png})
+      if (std::filesystem::path(out).has_parent_path())
+        std::filesystem::create_directories(std::filesystem::path(out).parent_path());
     score::TempFolder scratch;
     const std::filesystem::path xml = opt.musicxml.empty() ? scratch.path() / "score.musicxml"
                                                            : std::filesystem::path(opt.musicxml);

@@ -133,7 +133,7 @@ def case_engrave(musegen, twinkle, schema, tmp):
     if not shutil.which('mscore3'):
         print('skipped: MuseScore 3 (mscore3) is not installed: apt-get install musescore3')
         sys.exit(77)
-    pdf, png = os.path.join(tmp, 'out.pdf'), os.path.join(tmp, 'out.png')
+    pdf, png = os.path.join(tmp, 'out.pdf'), os.path.join(tmp, 'new', 'out.png')
     p = run([musegen, 'score', twinkle, '--pdf', pdf, '--png', png, '--dpi', '60'], 0)
     check('engraved by MuseScore 3' in p.stdout, p.stdout)
     with open(pdf, 'rb') as f:
@@ -141,7 +141,8 @@ def case_engrave(musegen, twinkle, schema, tmp):
     with open(png, 'rb') as f:
         check(f.read(4) == b'\x89PNG', 'a PNG, one page so no number')
     check(first_pixel(png) in (b'\xff\xff\xff', b'\xff\xff\xff\xff'), 'on white, not transparent')
-    check(sorted(os.listdir(tmp)) == ['out.pdf', 'out.png'], str(os.listdir(tmp)))
+    check(sorted(os.listdir(tmp)) == ['new', 'out.pdf'], str(os.listdir(tmp)))
+    check(os.listdir(os.path.join(tmp, 'new')) == ['out.png'], 'its folder made, one page')
     if shutil.which('lilypond') and shutil.which('musicxml2ly'):
         lily = os.path.join(tmp, 'lily.pdf')
         p = run([musegen, 'score', twinkle, '--pdf', lily, '--engraver', 'lilypond'], 0)
