@@ -35,7 +35,7 @@ struct Corpus {
 
 Corpus load(const fs::path& dir, const std::string& label) {
   Corpus c{label, {}, {}, dir};
-  for (const auto& f : musegen::data::list_midi_files(dir)) {
+  for (const auto& f : musegen::data::list_music_files(dir)) {
     c.names.push_back(f.relative);
     c.bytes.push_back(musegen::read_file_bytes(f.path));
   }

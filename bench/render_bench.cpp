@@ -100,7 +100,7 @@ int main() {
               "player_a", "player_s", "x_rt", "ratio");
   Result total_ours, total_peer;
   for (const char* sub : {"piano-ff", "nottingham"}) {
-    const auto files = musegen::data::list_midi_files(*data / sub);
+    const auto files = musegen::data::list_music_files(*data / sub);
     for (std::size_t i = 0; i < files.size() && i < 4; ++i) {
       const Result ours = run_musegen(files[i].path, tmp / "ours.wav");
       const Result peer = run_fluidsynth_player(files[i].path, tmp / "peer.wav", sf2);

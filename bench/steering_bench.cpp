@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(out_dir / "harmonized");
   Sums s;
   int harmonized = 0, unchanged = 0;
-  for (const auto& f : data::list_midi_files(argv[2])) {
+  for (const auto& f : data::list_music_files(argv[2])) {
     if (harmonized >= max_pieces) break;
     const Score score = midi::read_file(f.path).score;
     const auto seed = static_cast<std::uint64_t>(harmonized + 1);

@@ -2,39 +2,18 @@
 // ParseError; what it reads holds no impossible value; strict mode fails exactly when the
 // lenient read warns; and writing what was read, then reading it back, gives the same music
 // with no warning. Any violation aborts, so the fuzzer reports it as a crash.
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <span>
 
 #include "core/errors.h"
+#include "fuzz/score_checks.h"
 #include "midi/reader.h"
 #include "midi/writer.h"
 
 namespace {
 
-[[noreturn]] void violated(const char* what) {
-  std::fprintf(stderr, "fuzz property violated: %s\n", what);
-  std::abort();
-}
-
-void check_possible(const musegen::Score& s) {
-  for (const musegen::Note& n : s.notes) {
-    if (n.pitch < 0 || n.pitch > 127) violated("pitch outside 0..127");
-    if (n.velocity < 1 || n.velocity > 127) violated("velocity outside 1..127");
-    if (n.channel < 0 || n.channel > 15) violated("channel outside 0..15");
-    if (n.program < 0 || n.program > 127) violated("program outside 0..127");
-    if (n.track < 0 || n.track >= static_cast<int>(s.tracks.size())) violated("bad track index");
-    if (n.start_ticks < 0 || n.end_ticks < n.start_ticks) violated("negative time or duration");
-    if (!std::isfinite(n.start_sec) || !std::isfinite(n.end_sec) || n.end_sec < n.start_sec)
-      violated("seconds not finite or decreasing");
-    if (!std::isfinite(n.start_beats) || !std::isfinite(n.end_beats)) violated("beats not finite");
-  }
-  for (const auto& t : s.tempos)
-    if (t.us_per_quarter < 1 || t.us_per_quarter > 0xFFFFFF) violated("impossible tempo");
-  if (!std::isfinite(s.duration_sec())) violated("duration not finite");
-}
+using musegen::fuzz::check_possible;
+using musegen::fuzz::violated;
 
 void check_round_trip(const musegen::Score& s) {
   std::vector<std::uint8_t> bytes;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: builds (Release) and runs the whole test suite, then the
-# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests, and a
-# short libFuzzer run of the MIDI reader) built with clang in build-asan/.
+# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests, and short
+# libFuzzer runs of the MIDI and MusicXML readers) built with clang in build-asan/.
 # MUSEGEN_SKIP_SANITIZE=1 skips the sanitizer stage.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

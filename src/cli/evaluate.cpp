@@ -156,7 +156,7 @@ int run_evaluate(const EvaluateOptions& opt) {
   try {
     corpus = read_folder(opt, checkpoint);
   } catch (const Error& e) {
-    print_error(e.what(), "DATA_DIR must hold .mid/.midi files; musegen inspect FILE shows one");
+    print_error(e.what(), "DATA_DIR must hold MIDI or MusicXML files; musegen inspect FILE shows one");
     return 1;
   }
   const model::TrainConfig& config = checkpoint.preset.train;
@@ -192,7 +192,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "evaluate", "Held-out likelihood of a folder of MIDI files under a trained model");
   cmd->add_option("model", opt->model, "Model file written by musegen train")->required();
-  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI files (searched recursively)")
+  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
       ->required();
   cmd->add_flag("--json", opt->json, "Print the results as one JSON object");
   cmd->add_option("--threads", opt->threads, "Compute threads (0: every core)")

@@ -1,6 +1,7 @@
 // `musegen generate --model MODEL.pt [--primer ...] [--out song.mid]`: composes with a trained
-// model (sampling or beam search, the state carried from token to token), writes MIDI, WAV and
-// piano-roll SVG per candidate, and reports tokens, notes, seconds and speed (text or --json).
+// model (sampling or beam search, the state carried from token to token), writes MIDI, WAV,
+// piano-roll SVG and MusicXML per candidate, and reports tokens, notes, seconds and speed
+// (text or --json).
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +26,7 @@
 #include "generate/screening.h"
 #include "music/general_midi.h"
 #include "music/score_json.h"
+#include "score/musicxml_writer.h"
 #include "train/progress.h"
 
 namespace musegen::cli {
@@ -161,7 +163,7 @@ std::string token_text(const generate::Generator& g, std::span<const std::int32_
   return text;
 }
 
-// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG.
+// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG, MusicXML.
 nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
   nlohmann::json files = nlohmann::json::array();
   if (!opt.out.empty()) {
@@ -181,11 +183,16 @@ nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, in
     generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
     files.push_back(path.string());
   }
+  if (!opt.musicxml.empty()) {
+    const auto path = generate::candidate_path(opt.musicxml, k, count);
+    score::write_musicxml_file(score, path, {.title = "musegen: candidate " + std::to_string(k + 1)});
+    files.push_back(path.string());
+  }
   return files;
 }
 
 void create_parent_dirs(const GenerateCliOptions& opt) {
-  for (const std::string& file : {opt.out, opt.wav, opt.svg}) {
+  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
     const std::filesystem::path path(file);
     if (!file.empty() && path.has_parent_path())
       std::filesystem::create_directories(path.parent_path());

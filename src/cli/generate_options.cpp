@@ -46,7 +46,8 @@ void add_generate_options(CLI::App* cmd, GenerateCliOptions& o) {
   cmd->add_option("--model", o.model,
                   "Model file written by `musegen train`, or a built-in model's name (`musegen "
                   "models` lists them; default: chorales)");
-  auto* primer = cmd->add_option("--primer", o.primer, "Continue the music of this MIDI file");
+  auto* primer =
+      cmd->add_option("--primer", o.primer, "Continue the music of this MIDI or MusicXML file");
   auto* tokens =
       cmd->add_option("--primer-tokens", o.primer_tokens,
                       "Continue these tokens (space-separated, e.g. \"t:12 p:60 d:12\")");
@@ -115,6 +116,8 @@ void add_generate_options(CLI::App* cmd, GenerateCliOptions& o) {
   cmd->add_option("--wav", o.wav, "Also render audio to this WAV file through FluidSynth");
   cmd->add_option("--soundfont", o.soundfont, "Soundfont for --wav (default: FluidR3_GM.sf2)");
   cmd->add_option("--svg", o.svg, "Also draw the piano roll to this SVG file");
+  cmd->add_option("--musicxml", o.musicxml,
+                  "Also write sheet music to this MusicXML file (musegen score engraves it)");
   cmd->add_flag("--continuation-only", o.continuation_only,
                 "Write only the new music, not the primer");
   cmd->add_flag("--json", o.json, "Print one JSON object describing what was generated");

@@ -19,7 +19,7 @@ struct GenerateCliOptions {
   int top_k = 0, beam = 0, length = 500, max_length = 20000, count = 1, window = -1, threads = 0;
   std::optional<std::uint64_t> seed;
   std::string precision = "auto", engine = "auto";
-  std::string out, wav, svg, soundfont, program;
+  std::string out, wav, svg, musicxml, soundfont, program;
   bool has_length = false;
   int keep = 0;           // 0: every candidate
   std::string rank;       // "" decides from --keep / --reference

@@ -1,5 +1,5 @@
-// `musegen inspect FILE...`: what is in MIDI files (format, division, tracks, tempi,
-// signatures, duration, pitch range, notes), as text or as one JSON object per file.
+// `musegen inspect FILE...`: what is in MIDI and MusicXML files (format, division, tracks,
+// tempi, signatures, duration, pitch range, notes), as text or as one JSON object per file.
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 #include "music/general_midi.h"
 #include "music/score_json.h"
 
@@ -32,9 +32,15 @@ std::string fixed(double value, int decimals) {
   return buf;
 }
 
-void print_header(const std::string& file, const midi::ReadResult& r) {
+void print_header(const std::string& file, const data::MusicFile& r) {
   const Score& s = r.score;
-  std::cout << file << "\n  format " << r.events.format << ", ";
+  std::cout << file << "\n  ";
+  if (r.format == data::MusicFormat::musicxml) {
+    std::cout << "MusicXML, " << s.ticks_per_quarter << " ticks per quarter, " << s.tracks.size()
+              << " part(s)\n";
+    return;
+  }
+  std::cout << "format " << r.events.format << ", ";
   if (s.smpte_ticks_per_sec > 0)
     std::cout << "SMPTE division, " << fixed(s.smpte_ticks_per_sec, 2) << " ticks per second";
   else
@@ -107,18 +113,20 @@ void print_notes(const Score& s) {
               << fixed(n.start_sec, 6) << " " << fixed(n.end_sec, 6) << "\n";
 }
 
-void print_text(const std::string& file, const midi::ReadResult& r, bool with_notes) {
+void print_text(const std::string& file, const data::MusicFile& r, bool with_notes) {
   print_header(file, r);
   print_tracks(summary_of(r));
   print_timeline(r.score);
   if (with_notes) print_notes(r.score);
 }
 
-void print_json(const std::string& file, const midi::ReadResult& r) {
+void print_json(const std::string& file, const data::MusicFile& r) {
   nlohmann::json j = summary_of(r);
+  const bool midi = r.format == data::MusicFormat::midi;
   j["file"] = file;
-  j["format"] = r.events.format;
-  j["n_track_chunks"] = r.events.tracks.size();
+  j["type"] = data::format_name(r.format);
+  j["format"] = midi ? nlohmann::json(r.events.format) : nlohmann::json();  // SMF format
+  j["n_track_chunks"] = midi ? nlohmann::json(r.events.tracks.size()) : nlohmann::json();
   j["warnings"] = nlohmann::json::array();
   for (const auto& w : r.warnings)
     j["warnings"].push_back({{"byte", w.byte_offset}, {"message", w.message}});
@@ -133,7 +141,7 @@ int run_inspect(const InspectOptions& opt) {
   read_options.strict = opt.strict;
   for (const auto& file : opt.files) {
     try {
-      midi::ReadResult r = midi::read_file(file, read_options);
+      const data::MusicFile r = data::read_music_file(file, read_options);
       print_warnings(r.warnings);
       if (opt.json)
         print_json(file, r);
@@ -153,8 +161,8 @@ int run_inspect(const InspectOptions& opt) {
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<InspectOptions>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show what is in MIDI files");
-  cmd->add_option("files", opt->files, "MIDI files to inspect")->required();
+  CLI::App* cmd = app.add_subcommand("inspect", "Show what is in MIDI and MusicXML files");
+  cmd->add_option("files", opt->files, "MIDI or MusicXML files to inspect")->required();
   cmd->add_flag("--notes", opt->notes, "List every note");
   cmd->add_flag("--json", opt->json,
                 "One JSON object per file and line, with all fields and a notes array");

@@ -15,8 +15,8 @@
 #include "data/corpus_files.h"
 #include "eval/compare.h"
 #include "eval/metrics.h"
+#include "data/music_file.h"
 #include "eval/part_metrics.h"
-#include "midi/reader.h"
 
 namespace musegen::cli {
 
@@ -42,7 +42,7 @@ struct ReadSet {
   std::vector<Skipped> skipped;
 };
 
-// Files named directly are taken as they are; folders are walked for .mid/.midi files.
+// Files named directly are taken as they are; folders are walked for MIDI and MusicXML files.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
                                        std::vector<Skipped>& skipped) {
   std::vector<std::string> files;
@@ -53,7 +53,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
       continue;
     }
     try {
-      for (const auto& f : data::list_midi_files(input)) files.push_back(f.path.string());
+      for (const auto& f : data::list_music_files(input)) files.push_back(f.path.string());
     } catch (const Error& e) {
       skipped.push_back({input, e.what()});
     }
@@ -73,7 +73,7 @@ ReadSet read_set(const std::vector<std::string>& inputs, const MetricsCommandOpt
   data::parallel_for(files.size(), data::resolve_threads(opt.threads, files.size()),
                      [&](std::size_t i, int) {
                        try {
-                         midi::ReadResult r = midi::read_file(files[i], read_options);
+                         midi::ReadResult r = data::read_music_file(files[i], read_options);
                          warnings[i] = std::move(r.warnings);
                          results[i] = eval::piece_metrics(r.score, files[i], {opt.ngram});
                          parts[i] = eval::part_metrics(r.score);
@@ -286,7 +286,8 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<MetricsCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "metrics", "Musical metrics of MIDI files and sets, compared with a reference corpus");
-  cmd->add_option("inputs", opt->inputs, "MIDI files or folders (walked for .mid/.midi)")
+  cmd->add_option("inputs", opt->inputs,
+                  "MIDI or MusicXML files, or folders (walked for .mid/.midi/.musicxml/.xml/.mxl)")
       ->required();
   cmd->add_option("--reference", opt->reference,
                   "Reference corpus folder or file to compare the set with (OA, KL); repeatable")

@@ -1,4 +1,4 @@
-// `musegen pianoroll FILE.mid --svg OUT.svg`: a piano-roll picture of any MIDI file.
+// `musegen pianoroll FILE.mid --svg OUT.svg`: a piano-roll picture of any MIDI (or MusicXML) file.
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 #include "music/piano_roll_svg.h"
 
 namespace musegen::cli {
@@ -25,7 +25,7 @@ int run_pianoroll(PianoRollCommandOptions opt) {
   midi::ReadOptions read_options;
   read_options.strict = opt.strict;
   try {
-    midi::ReadResult r = midi::read_file(opt.input, read_options);
+    midi::ReadResult r = data::read_music_file(opt.input, read_options);
     print_warnings(r.warnings);
     if (!opt.title_given) opt.roll.title = std::filesystem::path(opt.input).filename().string();
     write_piano_roll_svg(r.score, opt.svg, opt.roll);
@@ -43,7 +43,7 @@ int run_pianoroll(PianoRollCommandOptions opt) {
 void add_pianoroll_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<PianoRollCommandOptions>();
   CLI::App* cmd = app.add_subcommand("pianoroll", "Draw a MIDI file as a piano-roll SVG");
-  cmd->add_option("file", opt->input, "MIDI file")->required();
+  cmd->add_option("file", opt->input, "MIDI or MusicXML file")->required();
   cmd->add_option("--svg", opt->svg, "Output SVG file")->required();
   cmd->add_flag("--seconds", opt->roll.time_in_seconds,
                 "Time axis in seconds (default: quarter notes)");

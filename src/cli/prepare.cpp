@@ -100,7 +100,7 @@ int run_prepare(const PrepareOptions& opt) {
     return 1;
   } catch (const Error& e) {
     print_error(e.what(),
-                "DATA_DIR must hold .mid/.midi files (searched recursively) that the "
+                "DATA_DIR must hold MIDI or MusicXML files (searched recursively) that the "
                 "tokenizer can read");
     return 1;
   }
@@ -118,7 +118,7 @@ void add_prepare_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<PrepareOptions>();
   CLI::App* cmd = app.add_subcommand(
       "prepare", "Tokenize a folder of MIDI files into a corpus file for training");
-  cmd->add_option("data_dir", opt->data_dir, "Folder of .mid/.midi files (searched recursively)")
+  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI (.mid/.midi) or MusicXML (.musicxml/.xml/.mxl) files, searched recursively")
       ->required();
   std::string names;
   for (const auto& n : tokenize::tokenizer_names()) names += (names.empty() ? "" : ", ") + n;

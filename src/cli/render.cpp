@@ -1,4 +1,4 @@
-// `musegen render FILE.mid --wav OUT.wav`: any MIDI file to audio through FluidSynth and a
+// `musegen render FILE.mid --wav OUT.wav`: any MIDI (or MusicXML) file to audio through FluidSynth and a
 // General MIDI soundfont.
 #include <cmath>
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 
 namespace musegen::cli {
 
@@ -43,7 +43,7 @@ int run_render(RenderCommandOptions opt) {
   midi::ReadOptions read_options;
   read_options.strict = opt.strict;
   try {
-    midi::ReadResult r = midi::read_file(opt.input, read_options);
+    midi::ReadResult r = data::read_music_file(opt.input, read_options);
     print_warnings(r.warnings);
     opt.render.reverb = opt.render.chorus = !opt.no_reverb;
     const audio::AudioBuffer audio = audio::render(r.score, opt.render);
@@ -63,7 +63,7 @@ int run_render(RenderCommandOptions opt) {
 void add_render_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<RenderCommandOptions>();
   CLI::App* cmd = app.add_subcommand("render", "Render a MIDI file to WAV audio with FluidSynth");
-  cmd->add_option("file", opt->input, "MIDI file")->required();
+  cmd->add_option("file", opt->input, "MIDI or MusicXML file")->required();
   cmd->add_option("--wav", opt->wav, "Output WAV file (16-bit PCM stereo)")->required();
   cmd->add_option("--soundfont", opt->soundfont,
                   std::string("SoundFont 2 file (default: $MUSEGEN_SOUNDFONT, then ") +

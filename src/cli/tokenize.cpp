@@ -1,4 +1,4 @@
-// `musegen tokenize FILE --tokenizer NAME`: a MIDI file's tokens, one per line as text (or as
+// `musegen tokenize FILE --tokenizer NAME`: a MIDI (or MusicXML) file's tokens, one per line as text (or as
 // integer ids with --ids), or as JSON; --decode writes the tokens back as a MIDI file.
 #include <iostream>
 #include <memory>
@@ -10,7 +10,7 @@
 #include "cli/report.h"
 #include "core/errors.h"
 #include "data/settings.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 #include "midi/writer.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -76,7 +76,7 @@ int run_tokenize(const TokenizeOptions& opt) {
   }
   midi::ReadOptions read_options;
   read_options.strict = opt.strict;
-  midi::ReadResult read = midi::read_file(opt.file, read_options);
+  midi::ReadResult read = data::read_music_file(opt.file, read_options);
   print_warnings(read.warnings);
   tokenize::Tokens tokens;
   try {
@@ -111,7 +111,7 @@ std::string check_setting(const std::string& item) {
 void add_tokenize_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<TokenizeOptions>();
   CLI::App* cmd = app.add_subcommand("tokenize", "Print the tokens of a MIDI file");
-  cmd->add_option("file", opt->file, "MIDI file")->required();
+  cmd->add_option("file", opt->file, "MIDI or MusicXML file")->required();
   cmd->add_option("--tokenizer", opt->tokenizer, "Tokenizer: " + names_text())
       ->check(CLI::IsMember(tokenize::tokenizer_names()))
       ->capture_default_str();

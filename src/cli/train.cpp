@@ -313,7 +313,7 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
     corpus = load_corpus(opt, preset, resume ? &*resume : nullptr, writer);
   } catch (const Error& e) {
     print_error(e.what(),
-                "DATA_DIR must hold .mid/.midi files that the preset's tokenizer reads; "
+                "DATA_DIR must hold MIDI or MusicXML files that the preset's tokenizer reads; "
                 "musegen inspect FILE shows what is in a file");
     return 1;
   }
@@ -379,7 +379,7 @@ int run_train(const TrainCliOptions& given) {
 void add_train_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<TrainCliOptions>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on a folder of MIDI files");
-  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI files (searched recursively)")
+  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
       ->required();
   auto* preset = cmd->add_option("--preset", opt->preset,
                                  "Model and training preset: tutorial, default, small")

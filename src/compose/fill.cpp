@@ -8,7 +8,7 @@
 #include "compose/placement.h"
 #include "core/errors.h"
 #include "data/bar_examples.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 #include "music/bars.h"
 #include "music/general_midi.h"
 #include "tokenize/multitrack_bars.h"
@@ -89,7 +89,7 @@ bool can_fill(const generate::Generator& g) {
 FillJob prepare_fill(const FillRequest& request, const generate::Generator& g) {
   const auto& mt = multitrack_of(g);
   FillJob job;
-  job.original = midi::read_file(request.file).score;
+  job.original = data::read_music_file(request.file).score;
   job.piece = tokenize::piece_from_score(job.original, mt.piece_options(), nullptr, &job.sources);
   const int n_bars = static_cast<int>(job.piece.bars.size());
   job.first_bar = request.first_bar - 1;

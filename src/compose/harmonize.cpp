@@ -7,7 +7,7 @@
 #include "compose/placement.h"
 #include "core/errors.h"
 #include "generate/instruments.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 
 namespace musegen::compose {
 
@@ -27,7 +27,7 @@ HarmonizeJob prepare_harmonize(const std::filesystem::path& melody, const std::s
                                const generate::Generator& g) {
   const auto& mt = multitrack_of(g);
   HarmonizeJob job;
-  job.melody_file = midi::read_file(melody).score;
+  job.melody_file = data::read_music_file(melody).score;
   job.melody = tokenize::piece_from_score(job.melody_file, mt.piece_options(), nullptr,
                                           &job.melody_sources);
   if (job.melody.notes.empty())

@@ -291,10 +291,10 @@ std::optional<Corpus> try_cache(const fs::path& path, const nlohmann::json& key,
 Corpus load_corpus(const fs::path& dir, const CorpusOptions& options) {
   check_options(options);
   const nlohmann::json config = tokenize::make_tokenizer(options.tokenizer)->config();
-  std::vector<InputFile> train_in = list_midi_files(dir);
+  std::vector<InputFile> train_in = list_music_files(dir);
   std::optional<std::vector<InputFile>> valid_in;
   if (options.valid_dir) {
-    valid_in = list_midi_files(*options.valid_dir);
+    valid_in = list_music_files(*options.valid_dir);
     exclude_nested(dir, *options.valid_dir, train_in);
   }
   const std::vector<InputFile>* valid_ptr = valid_in ? &*valid_in : nullptr;

@@ -3,23 +3,16 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <system_error>
 #include <thread>
 
 #include "core/errors.h"
+#include "data/music_file.h"
 
 namespace musegen::data {
 
 namespace fs = std::filesystem;
-
-bool is_midi_name(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".mid" || ext == ".midi";
-}
 
 namespace {
 
@@ -40,7 +33,7 @@ InputFile describe(const fs::path& dir, const fs::directory_entry& entry) {
 
 }  // namespace
 
-std::vector<InputFile> list_midi_files(const fs::path& dir) {
+std::vector<InputFile> list_music_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) throw IoError(dir.string(), "no such folder");
   if (!fs::is_directory(dir, ec)) throw IoError(dir.string(), "not a folder");
@@ -50,7 +43,7 @@ std::vector<InputFile> list_midi_files(const fs::path& dir) {
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw IoError(dir.string(), "cannot list the folder: " + ec.message());
     std::error_code type_ec;
-    if (it->is_regular_file(type_ec) && is_midi_name(it->path()))
+    if (it->is_regular_file(type_ec) && is_music_file_name(it->path()))
       files.push_back(describe(dir, *it));
   }
   if (ec) throw IoError(dir.string(), "cannot list the folder: " + ec.message());

@@ -10,7 +10,7 @@
 
 namespace musegen::data {
 
-// A MIDI file found under a corpus folder.
+// A music file (MIDI or MusicXML, see data/music_file.h) found under a corpus folder.
 struct InputFile {
   std::filesystem::path path;  // as found (folder / relative)
   std::string relative;        // relative to the folder, '/'-separated
@@ -18,12 +18,10 @@ struct InputFile {
   std::int64_t mtime_ns = 0;  // last modification, nanoseconds since the file clock's epoch
 };
 
-// True for names ending in .mid or .midi, in any case.
-bool is_midi_name(const std::filesystem::path& path);
-
-// Every MIDI file under `dir`, recursively, sorted by relative path. Throws IoError when `dir`
-// is missing, not a folder, or cannot be walked.
-std::vector<InputFile> list_midi_files(const std::filesystem::path& dir);
+// Every music file under `dir` (data::is_music_file_name: .mid, .midi, .musicxml, .xml, .mxl),
+// recursively, sorted by relative path. Throws IoError when `dir` is missing, not a folder, or
+// cannot be walked.
+std::vector<InputFile> list_music_files(const std::filesystem::path& dir);
 
 // Resolves a `threads` option: 0 means every core (at least 1). Never more than `n_jobs`
 // (and at least 1).

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/errors.h"
+#include "data/music_file.h"
 
 namespace musegen::data {
 
@@ -73,7 +74,7 @@ FileOutcome process_file(const InputFile& file, const tokenize::Tokenizer& token
                          const std::vector<int>& transposes) {
   FileOutcome out;
   try {
-    midi::ReadResult read = midi::read_file(file.path, read_options);
+    midi::ReadResult read = read_music_file(file.path, read_options);
     out.n_notes = read.score.notes.size();
     out.n_warnings = read.warnings.size();
     if (with_original) out.original = LocalTokens::from(encode_original(tokenizer, read, out));

@@ -7,14 +7,14 @@
 #include "core/errors.h"
 #include "core/rng.h"
 #include "data/corpus.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 #include "music/bars.h"
 
 namespace musegen::generate {
 
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
                         const tokenize::Vocabulary& vocabulary, bool with_start, int last_bars) {
-  const midi::ReadResult read = midi::read_file(path);
+  const midi::ReadResult read = data::read_music_file(path);
   Primer primer;
   primer.music = read.score;
   if (last_bars > 0) {

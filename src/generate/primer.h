@@ -22,7 +22,8 @@ struct Primer {
   std::string source;         // what it is, for messages: "song.mid (412 tokens)"
 };
 
-// The music of a MIDI file tokenized as the model's training data was, <start> first when
+// The music of a MIDI or MusicXML file (data::read_music_file) tokenized as the model's
+// training data was, <start> first when
 // `with_start` (models trained on whole pieces: "chunks"); with `last_bars` > 0 only its last
 // bars (by its time signatures; the tempo and signatures in force there kept). Tokens the
 // vocabulary lacks are left out and counted. Throws IoError / ParseError for the file,

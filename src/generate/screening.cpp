@@ -9,7 +9,7 @@
 
 #include "core/errors.h"
 #include "data/corpus_files.h"
-#include "midi/reader.h"
+#include "data/music_file.h"
 
 namespace musegen::generate {
 
@@ -70,7 +70,7 @@ std::vector<std::filesystem::path> reference_files(const std::filesystem::path& 
   if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
   if (!std::filesystem::is_directory(path, ec)) return {path};
   std::vector<std::filesystem::path> files;
-  for (const auto& f : data::list_midi_files(path)) files.push_back(f.path);
+  for (const auto& f : data::list_music_files(path)) files.push_back(f.path);
   return files;
 }
 
@@ -85,7 +85,7 @@ ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
   data::parallel_for(files.size(), data::resolve_threads(threads, files.size()),
                      [&](std::size_t i, int) {
                        try {
-                         const midi::ReadResult r = midi::read_file(files[i]);
+                         const midi::ReadResult r = data::read_music_file(files[i]);
                          metrics[i] = eval::piece_metrics(r.score, files[i].string());
                        } catch (const std::exception& e) {
                          errors[i] = e.what();

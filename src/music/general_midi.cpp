@@ -35,6 +35,17 @@ const char* const kProgramNames[128] = {
     "Breath Noise", "Seashore", "Bird Tweet", "Telephone Ring", "Helicopter", "Applause",
     "Gunshot"};
 
+const char* const kDrumNames[47] = {
+    "Acoustic Bass Drum", "Bass Drum 1", "Side Stick", "Acoustic Snare", "Hand Clap",
+    "Electric Snare", "Low Floor Tom", "Closed Hi-Hat", "High Floor Tom", "Pedal Hi-Hat",
+    "Low Tom", "Open Hi-Hat", "Low-Mid Tom", "Hi-Mid Tom", "Crash Cymbal 1", "High Tom",
+    "Ride Cymbal 1", "Chinese Cymbal", "Ride Bell", "Tambourine", "Splash Cymbal", "Cowbell",
+    "Crash Cymbal 2", "Vibraslap", "Ride Cymbal 2", "Hi Bongo", "Low Bongo", "Mute Hi Conga",
+    "Open Hi Conga", "Low Conga", "High Timbale", "Low Timbale", "High Agogo", "Low Agogo",
+    "Cabasa", "Maracas", "Short Whistle", "Long Whistle", "Short Guiro", "Long Guiro", "Claves",
+    "Hi Wood Block", "Low Wood Block", "Mute Cuica", "Open Cuica", "Mute Triangle",
+    "Open Triangle"};
+
 const char* const kSharpNames[12] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
 
 std::string lower(std::string s) {
@@ -47,6 +58,8 @@ std::string lower(std::string s) {
 const char* gm_program_name(int program) {
   return (program >= 0 && program < 128) ? kProgramNames[program] : "";
 }
+
+const char* gm_drum_name(int key) { return key >= 35 && key <= 81 ? kDrumNames[key - 35] : ""; }
 
 int gm_program_from_text(const std::string& text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), ::isdigit) && text.size() <= 3) {

@@ -1,4 +1,5 @@
-// General MIDI names: the 128 program (instrument) names and pitch spelling for display.
+// General MIDI names: the 128 program (instrument) names, the percussion key map, and pitch
+// spelling for display.
 #pragma once
 
 #include <string>
@@ -11,6 +12,9 @@ const char* gm_program_name(int program);
 // Case-insensitive lookup of a GM program by exact name or by number text ("0".."127");
 // returns -1 when unknown.
 int gm_program_from_text(const std::string& text);
+// Percussion key map of channel 10: "Acoustic Bass Drum" for 35 ... "Open Triangle" for 81;
+// "" outside 35..81.
+const char* gm_drum_name(int key);
 // Not a program: the drums (channel 10) where an instrument number is expected.
 inline constexpr int kGmDrumKit = 128;
 

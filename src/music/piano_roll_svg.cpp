@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <vector>
 
+#include "core/decimal.h"
 #include "core/errors.h"
 #include "core/file_io.h"
 #include "music/general_midi.h"
@@ -25,11 +25,7 @@ constexpr std::array<const char*, 10> kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c
                                                   "#bcbd22", "#17becf"};
 
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", v);
-  std::string s = buf;
-  s.erase(s.find_last_not_of('0') + 1);
-  if (s.back() == '.') s.pop_back();
+  const std::string s = short_decimal(v, 3);
   return s == "-0" ? "0" : s;
 }
 

@@ -1,4 +1,4 @@
-// Core: error messages, atomic file writes, data-folder resolution.
+// Core: error messages, atomic file writes, data-folder resolution, short decimals.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/data_dir.h"
+#include "core/decimal.h"
 #include "core/errors.h"
 #include "core/file_io.h"
 #include "core/rng.h"
@@ -69,6 +70,20 @@ TEST(Rng, SameSeedSameSequence) {
     EXPECT_LT(x, 1.0);
   }
   EXPECT_NE(Rng(42).uniform_int(0, 1 << 30), c.uniform_int(0, 1 << 30));
+}
+
+}  // namespace
+}  // namespace musegen
+
+namespace musegen {
+namespace {
+
+TEST(Decimal, ShortFixedPoint) {
+  EXPECT_EQ(short_decimal(120, 4), "120");
+  EXPECT_EQ(short_decimal(2.5, 4), "2.5");
+  EXPECT_EQ(short_decimal(88.888888, 4), "88.8889");
+  EXPECT_EQ(short_decimal(0.0004, 3), "0");
+  EXPECT_EQ(short_decimal(1e6, 0), "1000000");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Primers: token text, a MIDI file's music in the model's tokenizer, and the tutorial's random
-// window of a corpus (a slice of the concatenated ids, fixed by the seed).
+// Primers: token text, a MIDI (or MusicXML) file's music in the model's tokenizer, and the
+// tutorial's random window of a corpus (a slice of the concatenated ids, fixed by the seed).
 #include "generate/primer.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "generate_fixture.h"
 #include "midi/writer.h"
+#include "score/musicxml_writer.h"
 #include "tokenize/notes_tokenizer.h"
 
 namespace musegen::generate {
@@ -70,6 +71,9 @@ TEST(Primer, FromAMidiFileInTheModelsTokenizer) {
   EXPECT_EQ(p.ids, expected);
   EXPECT_EQ(p.n_unknown, 0u);
   EXPECT_NE(p.source.find("tune.mid"), std::string::npos);
+  // The same music as MusicXML primes alike.
+  score::write_musicxml_file(s, dir.path() / "tune.musicxml");
+  EXPECT_EQ(primer_from_midi(dir.path() / "tune.musicxml", tokenizer, vocabulary, true).ids, expected);
   // Pitches the vocabulary lacks are left out and counted.
   auto small = tokenize::Vocabulary::from_sequences({{"t:12", "p:60", "d:6"}});
   Primer q = primer_from_midi(dir.path() / "tune.mid", tokenizer, small, false);

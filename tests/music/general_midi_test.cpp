@@ -22,6 +22,15 @@ TEST(GeneralMidi, ProgramFromText) {
   EXPECT_EQ(gm_program_from_text("kazoo"), -1);
 }
 
+TEST(GeneralMidi, DrumNames) {
+  EXPECT_STREQ(gm_drum_name(35), "Acoustic Bass Drum");
+  EXPECT_STREQ(gm_drum_name(38), "Acoustic Snare");
+  EXPECT_STREQ(gm_drum_name(42), "Closed Hi-Hat");
+  EXPECT_STREQ(gm_drum_name(81), "Open Triangle");
+  EXPECT_STREQ(gm_drum_name(34), "");
+  EXPECT_STREQ(gm_drum_name(82), "");
+}
+
 TEST(GeneralMidi, PitchAndKeyNames) {
   EXPECT_EQ(pitch_name(60), "C4");
   EXPECT_EQ(pitch_name(61), "C#4");
