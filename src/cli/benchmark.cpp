@@ -199,10 +199,9 @@ int run_benchmark(const BenchmarkCliOptions& opt) {
   return 0;
 }
 
-void add_benchmark_command(CLI::App& app, int& exit_code) {
+void setup_benchmark_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<BenchmarkCliOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "benchmark", "The standard polyphonic benchmark: train, select, report frame NLL");
+  CLI::App* cmd = &command;
   cmd->add_option("set", opt->set, "Benchmark set: jsb, nottingham (also piano-midi, musedata)")
       ->required();
   cmd->add_option("--data", opt->data,
@@ -238,7 +237,9 @@ void add_benchmark_command(CLI::App& app, int& exit_code) {
   });
 }
 
-const CommandRegistration kBenchmark{90, "benchmark", add_benchmark_command};
+const CommandRegistration kBenchmark{
+    90, "benchmark", "The standard polyphonic benchmark: train, select, report frame NLL",
+    setup_benchmark_command};
 
 }  // namespace
 

@@ -187,10 +187,9 @@ int run_evaluate(const EvaluateOptions& opt) {
   return 0;
 }
 
-void add_evaluate_command(CLI::App& app, int& exit_code) {
+void setup_evaluate_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<EvaluateOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "evaluate", "Held-out likelihood of a folder of MIDI files under a trained model");
+  CLI::App* cmd = &command;
   cmd->add_option("model", opt->model, "Model file written by musegen train")->required();
   cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
       ->required();
@@ -205,7 +204,9 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   cmd->callback([opt, &exit_code] { exit_code = run_evaluate(*opt); });
 }
 
-const CommandRegistration kEvaluate{60, "evaluate", add_evaluate_command};
+const CommandRegistration kEvaluate{
+    60, "evaluate", "Held-out likelihood of a folder of MIDI files under a trained model",
+    setup_evaluate_command};
 
 }  // namespace
 

@@ -428,9 +428,9 @@ int run_generate(GenerateCliOptions opt) {
   }
 }
 
-void add_generate_command(CLI::App& app, int& exit_code) {
+void setup_generate_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<GenerateCliOptions>();
-  CLI::App* cmd = app.add_subcommand("generate", "Compose music with a trained model");
+  CLI::App* cmd = &command;
   add_generate_options(cmd, *opt);
   cmd->callback([opt, cmd, &exit_code] {
     opt->has_length = cmd->get_option("--length")->count() > 0;
@@ -438,7 +438,8 @@ void add_generate_command(CLI::App& app, int& exit_code) {
   });
 }
 
-const CommandRegistration kGenerate{50, "generate", add_generate_command};
+const CommandRegistration kGenerate{50, "generate", "Compose music with a trained model",
+                                    setup_generate_command};
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // musegen: git-style command line over the library. Maps errors to messages and exit codes:
-// 0 success, 1 failure, 2 usage error.
+// 0 success, 1 failure, 2 usage error. The commands that need LibTorch run in musegen-torch,
+// which this front end becomes (commands.h), so the others start without loading LibTorch.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,12 +9,13 @@
 #include "core/errors.h"
 
 int main(int argc, char** argv) {
+  if (const int code = musegen::cli::run_forwarded(argc, argv); code >= 0) return code;
   CLI::App app{"musegen: learn music from MIDI files and compose new music"};
   app.set_version_flag("--version", "musegen 0.1.0");
   app.require_subcommand(1);
   app.get_formatter()->column_width(36);
   int exit_code = 0;
-  for (const auto& command : musegen::cli::registered_commands()) command.add(app, exit_code);
+  musegen::cli::add_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -98,10 +98,9 @@ int run_model(const ModelCommandOptions& opt) {
   }
 }
 
-void add_model_command(CLI::App& app, int& exit_code) {
+void setup_model_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<ModelCommandOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("model", "Describe a model file; --export writes a copy for shipping");
+  CLI::App* cmd = &command;
   cmd->add_option("model", opt->input, "Model file written by musegen train")->required();
   cmd->add_flag("--json", opt->json, "One JSON object on stdout");
   cmd->add_option("--export", opt->export_path,
@@ -109,7 +108,8 @@ void add_model_command(CLI::App& app, int& exit_code) {
   cmd->callback([opt, &exit_code] { exit_code = run_model(*opt); });
 }
 
-const CommandRegistration kModel{45, "model", add_model_command};
+const CommandRegistration kModel{
+    45, "model", "Describe a model file; --export writes a copy for shipping", setup_model_command};
 
 }  // namespace
 

@@ -55,9 +55,9 @@ int run_models(bool json) {
   return 0;
 }
 
-void add_models_command(CLI::App& app, int& exit_code) {
+void setup_models_command(CLI::App& command, int& exit_code) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("models", "List the models built into musegen");
+  CLI::App* cmd = &command;
   cmd->add_flag("--json", *json, "Print one JSON object");
   cmd->callback([json, &exit_code] {
     try {
@@ -69,7 +69,8 @@ void add_models_command(CLI::App& app, int& exit_code) {
   });
 }
 
-const CommandRegistration kModels{45, "models", add_models_command};
+const CommandRegistration kModels{45, "models", "List the models built into musegen",
+                                  setup_models_command};
 
 }  // namespace
 

@@ -376,9 +376,9 @@ int run_train(const TrainCliOptions& given) {
   }
 }
 
-void add_train_command(CLI::App& app, int& exit_code) {
+void setup_train_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<TrainCliOptions>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a model on a folder of MIDI files");
+  CLI::App* cmd = &command;
   cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
       ->required();
   auto* preset = cmd->add_option("--preset", opt->preset,
@@ -432,7 +432,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
       });
 }
 
-const CommandRegistration kTrain{40, "train", add_train_command};
+const CommandRegistration kTrain{40, "train", "Train a model on a folder of MIDI files",
+                                 setup_train_command};
 
 }  // namespace
 
