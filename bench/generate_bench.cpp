@@ -1,13 +1,15 @@
-// Generation speed of the tutorial-size network (3 x LSTM 512, scalar input, Dense 256, 362
-// outputs): tokens per second for one stream and a batch of 32 with the state carried, on the
-// fast engine (bf16 and fp32) and on the LibTorch module forward, the tutorial's sliding window,
-// and the PyTorch peer (bench/generate_peer.py: the tutorial's loop) from the same run. Also how
-// closely the fast engine follows the module forward. Prints figures; never fails on speed.
-// Usage: bench_generate [--quick] [--threads N] [--no-peer]
+// Generation speed: tokens per second for one stream and a batch of 32 with the state carried,
+// on the fast engine (fp32 and bf16, at the instruction-set level asked for) and on the LibTorch
+// module forward, the tutorial's sliding window, and the PyTorch peer of the same shape
+// (bench/generate_peer.py) from the same run; also how closely the fast engine follows the
+// module forward. Every figure is printed with the CPU's instruction sets, the kernel set that
+// ran and the load average. Prints figures; never fails on speed.
+// Usage: bench_generate [--model tutorial|default|builtin] [--isa LEVEL] [--threads N]
+//                       [--quick] [--no-peer]
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,12 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernels.h"
+#include "generate/builtin_models.h"
 #include "generate/generator.h"
-#include "generate/kernels.h"
 #include "generate/sampling.h"
 #include "generate/step_engine.h"
+#include "model/checkpoint.h"
 #include "model/config.h"
 #include "model/flops.h"
+#include "tokenize/notes_tokenizer.h"
 #include "tokenize/tutorial_tokenizer.h"
 #include "tokenize/vocabulary.h"
 
@@ -29,15 +34,29 @@ namespace {
 using namespace musegen;
 using namespace musegen::generate;
 
-constexpr int kMusicTokens = 358;  // the tutorial's vocabulary on its 92 piano files, about
+struct Options {
+  std::string model = "tutorial", isa = "auto";
+  int threads = 0;
+  bool quick = false, peer = true;
+};
 
-model::Checkpoint tutorial_size_checkpoint() {
+// The network measured: "tutorial" (3 x LSTM 512 on the scalar input, Dense 256, 362 outputs),
+// "default" (the default preset: embedding 256, 3 x LSTM 512, Dense 256, 362 outputs), both
+// untrained, or "builtin" (the model generate uses without --model, "chorales": 2 x LSTM 256).
+model::Checkpoint checkpoint_for(const std::string& name) {
+  if (name == "builtin") {
+    std::string label;
+    return load_model("", label);  // the default built-in model ("chorales")
+  }
   tokenize::Tokens tokens;
-  for (int i = 0; i < kMusicTokens; ++i)
-    tokens.push_back(std::string(1, 'n').append(std::to_string(i)));
+  for (int i = 0; i < 358; ++i) tokens.push_back(std::string(1, 'n').append(std::to_string(i)));
   auto vocabulary = tokenize::Vocabulary::from_sequences({tokens});
-  return untrained_checkpoint(model::make_preset("tutorial"),
-                              vocabulary.to_json(tokenize::TutorialTokenizer().config()), 1);
+  if (name == "tutorial")
+    return untrained_checkpoint(model::make_preset("tutorial"),
+                                vocabulary.to_json(tokenize::TutorialTokenizer().config()), 1);
+  if (name != "default") throw std::runtime_error("--model is tutorial, default or builtin");
+  return untrained_checkpoint(model::make_preset("default"),
+                              vocabulary.to_json(tokenize::NotesTokenizer().config()), 1);
 }
 
 struct Run {
@@ -47,12 +66,6 @@ struct Run {
   int window = 0;  // 0: state carried
 };
 
-struct Figure {
-  double tokens_per_sec = 0;
-  double gflops = 0;
-  std::string engine;
-};
-
 std::vector<std::int32_t> random_primer(int n, int vocab) {
   std::mt19937 rng(3);
   std::vector<std::int32_t> ids(n);
@@ -60,9 +73,15 @@ std::vector<std::int32_t> random_primer(int n, int vocab) {
   return ids;
 }
 
-// Greedy tokens per second, measured over about `budget_sec` (a short run sizes the long one).
-Figure measure(const model::Checkpoint& cp, const Run& run, double budget_sec) {
-  Generator g(cp, "tutorial-size", run.engine);
+double load_average() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
+// Greedy tokens per second over about `budget_sec` (a short run sizes the long one); prints
+// one line with GFLOP/s, the engine and the load average.
+void measure(const model::Checkpoint& cp, const Run& run, double budget_sec) {
+  Generator g(cp, "bench", run.engine);
   GenerateOptions o;
   o.sampling.greedy = true;
   o.allow_end = false;
@@ -74,17 +93,20 @@ Figure measure(const model::Checkpoint& cp, const Run& run, double budget_sec) {
   const double per_step = probe.elapsed_sec / std::max<std::int64_t>(1, probe.network_steps);
   const double steps_per_token = run.window > 0 ? run.window : 1;
   o.length_tokens =
-      std::clamp(static_cast<int>(budget_sec / (per_step * steps_per_token)), 4, 20000);
-  GenerateResult result = g.generate(primer, o);
-  const double flops_per_step = model::forward_flops(cp.preset.model, run.batch, 1, true);
-  return {result.tokens_per_sec, flops_per_step * result.network_steps / result.elapsed_sec / 1e9,
-          result.engine};
+      std::clamp(static_cast<int>(budget_sec / (per_step * steps_per_token)), 4, 50000);
+  const double load = load_average();
+  GenerateResult r = g.generate(primer, o);
+  const double flops = model::forward_flops(cp.preset.model, run.batch, 1, true);
+  std::printf("%-44s %10.1f %8.1f  %-12s %4.1f  %s\n", run.label.c_str(), r.tokens_per_sec,
+              flops * r.network_steps / r.elapsed_sec / 1e9, r.isa.c_str(), load, r.engine.c_str());
+  std::fflush(stdout);
 }
 
 // Greedy agreement and logit differences of an engine against the module forward, teacher
 // forced on the same tokens.
-void compare_with_module(const model::Checkpoint& cp, const char* precision, int steps) {
-  auto fast = make_engine(cp, "t", {"fast", precision, 0});
+void compare_with_module(const model::Checkpoint& cp, const EngineOptions& fast_options,
+                         int steps) {
+  auto fast = make_engine(cp, "t", fast_options);
   auto module = make_engine(cp, "t", {"module", "auto", 0});
   const auto ids = random_primer(steps, fast->vocab_size());
   fast->start(1);
@@ -97,85 +119,93 @@ void compare_with_module(const model::Checkpoint& cp, const char* precision, int
     module->feed(one, 1, true);
     auto a = fast->logits(0), b = module->logits(0);
     agree += argmax(a) == argmax(b);
-    float lo = b[0], hi = b[0];
-    for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto [lo, hi] = std::minmax_element(b.begin(), b.end());
+    for (std::size_t i = 0; i < a.size(); ++i)
       worst = std::max<double>(worst, std::abs(a[i] - b[i]));
-      lo = std::min(lo, b[i]);
-      hi = std::max(hi, b[i]);
-    }
-    spread += hi - lo;
+    spread += *hi - *lo;
   }
   std::printf(
       "  %s vs module forward, %d teacher-forced steps: same argmax %d/%d, largest logit "
       "difference %.2e (mean logit range %.3f)\n",
-      precision, steps, agree, steps, worst, spread / steps);
+      fast->description().c_str(), steps, agree, steps, worst, spread / steps);
 }
 
-nlohmann::json run_peer(int threads, bool quick) {
-  const std::string command = std::string("/usr/bin/python3 ") + MUSEGEN_BENCH_DIR +
-                              "/generate_peer.py --threads " + std::to_string(threads) +
-                              (quick ? " --notes 5 --steps 40" : " --notes 20 --steps 200");
+void run_peer(const model::ModelConfig& m, int threads, bool quick, bool tutorial_loop) {
+  std::string command =
+      std::string("/usr/bin/python3 ") + MUSEGEN_BENCH_DIR + "/generate_peer.py --threads " +
+      std::to_string(threads) + " --vocab " + std::to_string(m.vocab_size) + " --layers " +
+      std::to_string(m.num_layers) + " --hidden " + std::to_string(m.hidden_size) + " --dense " +
+      std::to_string(m.dense_sizes.empty() ? 0 : m.dense_sizes[0]) + " --embedding " +
+      std::to_string(m.input == "embedding" ? m.embedding_dim : 0) +
+      (quick ? " --notes 5 --steps 40" : " --notes 20 --steps 200") +
+      (tutorial_loop ? "" : " --notes 0");
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return nullptr;
   std::string out;
   char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+  while (pipe && std::fgets(buf, sizeof buf, pipe.get())) out += buf;
   try {
-    return nlohmann::json::parse(out);
+    const nlohmann::json p = nlohmann::json::parse(out);
+    std::printf(
+        "PyTorch %s peer, same shape, %d thread(s), load %.1f: state carried: 1 stream %.1f "
+        "tokens/s, batch 32 %.1f tokens/s",
+        p["torch"].get<std::string>().c_str(), p["threads"].get<int>(), load_average(),
+        p["carried_1_tokens_per_sec"].get<double>(), p["carried_32_tokens_per_sec"].get<double>());
+    if (tutorial_loop)
+      std::printf("; tutorial loop (window 100, batch 1) %.2f notes/s",
+                  p["tutorial_notes_per_sec"].get<double>());
+    std::printf("\n");
   } catch (const nlohmann::json::exception&) {
     std::printf("peer failed: %s\n", out.c_str());
-    return nullptr;
   }
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const bool value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--quick")) o.quick = true;
+    if (!std::strcmp(argv[i], "--no-peer")) o.peer = false;
+    if (!std::strcmp(argv[i], "--threads") && value) o.threads = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--model") && value) o.model = argv[++i];
+    if (!std::strcmp(argv[i], "--isa") && value) o.isa = argv[++i];
+  }
+  return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false, peer = true;
-  int threads = 0;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--quick")) quick = true;
-    if (!std::strcmp(argv[i], "--no-peer")) peer = false;
-    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+  const Options opt = parse(argc, argv);
+  const int n_threads = opt.threads > 0 ? opt.threads : 2;
+  const double budget = opt.quick ? 0.5 : 3.0;
+  const model::Checkpoint cp = checkpoint_for(opt.model);
+  const model::ModelConfig& m = cp.preset.model;
+  const bool tutorial = opt.model == "tutorial";
+  std::printf("%s network: %d x %s %d, %s input, %zu dense, %d outputs; %.1f MFLOP per token\n",
+              opt.model.c_str(), m.num_layers, m.cell.c_str(), m.hidden_size, m.input.c_str(),
+              m.dense_sizes.size(), m.vocab_size, model::forward_flops(m, 1, 1, true) / 1e6);
+  std::printf("CPU %s; kernel level asked: %s; %d thread(s)\n",
+              engine::kernels::cpu_features().c_str(), opt.isa.c_str(), n_threads);
+  const int t = opt.threads;
+  std::vector<Run> runs = {{"fast bf16, 1 stream", {"fast", "bf16", t, opt.isa}, 1, 0},
+                           {"fast bf16, batch 32", {"fast", "bf16", t, opt.isa}, 32, 0},
+                           {"fast fp32, 1 stream", {"fast", "fp32", t, opt.isa}, 1, 0},
+                           {"fast fp32, batch 32", {"fast", "fp32", t, opt.isa}, 32, 0},
+                           {"auto engine, 1 stream", {"auto", "auto", t, opt.isa}, 1, 0},
+                           {"auto engine, batch 32", {"auto", "auto", t, opt.isa}, 32, 0},
+                           {"LibTorch module, 1 stream", {"module", "auto", t}, 1, 0},
+                           {"LibTorch module, batch 32", {"module", "auto", t}, 32, 0}};
+  if (tutorial) {
+    runs.push_back({"window 100 re-run per note, fast bf16", {"fast", "bf16", t, opt.isa}, 1, 100});
+    runs.push_back({"window 100 re-run per note, fast fp32", {"fast", "fp32", t, opt.isa}, 1, 100});
+    runs.push_back({"window 100 re-run per note, auto", {"auto", "auto", t, opt.isa}, 1, 100});
+    runs.push_back({"window 100 re-run per note, LibTorch", {"module", "auto", t}, 1, 100});
   }
-  const int n_threads = threads > 0 ? threads : 2;
-  const double budget = quick ? 0.5 : 3.0;
-  const model::Checkpoint cp = tutorial_size_checkpoint();
-  std::printf(
-      "tutorial-size network: 3 x LSTM 512, Dense 256, %d outputs; %.1f MFLOP per token; "
-      "avx512 %s, avx512_bf16 %s; %d thread(s)\n",
-      cp.preset.model.vocab_size, model::forward_flops(cp.preset.model, 1, 1, true) / 1e6,
-      kernels::cpu_has_avx512() ? "yes" : "no", kernels::cpu_has_avx512_bf16() ? "yes" : "no",
-      n_threads);
-  const std::vector<Run> runs = {
-      {"fast bf16, 1 stream", {"fast", "bf16", threads}, 1, 0},
-      {"fast bf16, batch 32", {"fast", "bf16", threads}, 32, 0},
-      {"fast fp32, 1 stream", {"fast", "fp32", threads}, 1, 0},
-      {"fast fp32, batch 32", {"fast", "fp32", threads}, 32, 0},
-      {"LibTorch module, 1 stream", {"module", "auto", threads}, 1, 0},
-      {"LibTorch module, batch 32", {"module", "auto", threads}, 32, 0},
-      {"tutorial window 100, fast bf16, 1 stream", {"fast", "bf16", threads}, 1, 100},
-      {"tutorial window 100, LibTorch module, 1 stream", {"module", "auto", threads}, 1, 100},
-  };
-  std::printf("%-48s %14s %10s  %s\n", "run (greedy, 1-token primer)", "tokens/s", "GFLOP/s",
-              "engine");
-  for (const Run& run : runs) {
-    const Figure f = measure(cp, run, budget);
-    std::printf("%-48s %14.1f %10.1f  %s\n", run.label.c_str(), f.tokens_per_sec, f.gflops,
-                f.engine.c_str());
-    std::fflush(stdout);
-  }
-  compare_with_module(cp, "fp32", quick ? 50 : 300);
-  compare_with_module(cp, "bf16", quick ? 50 : 300);
-  if (peer) {
-    const nlohmann::json p = run_peer(n_threads, quick);
-    if (!p.is_null())
-      std::printf(
-          "PyTorch %s peer, %d thread(s): tutorial loop (window 100, batch 1) %.2f notes/s; "
-          "state carried: 1 stream %.1f tokens/s, batch 32 %.1f tokens/s\n",
-          p["torch"].get<std::string>().c_str(), p["threads"].get<int>(),
-          p["tutorial_notes_per_sec"].get<double>(), p["carried_1_tokens_per_sec"].get<double>(),
-          p["carried_32_tokens_per_sec"].get<double>());
-  }
+  std::printf("%-44s %10s %8s  %-12s %4s  %s\n", "run (greedy, 1-token primer)", "tokens/s",
+              "GFLOP/s", "isa", "load", "engine");
+  for (const Run& run : runs) measure(cp, run, budget);
+  compare_with_module(cp, {"fast", "fp32", 0, opt.isa}, opt.quick ? 50 : 300);
+  compare_with_module(cp, {"fast", "bf16", 0, opt.isa}, opt.quick ? 50 : 300);
+  if (opt.peer) run_peer(m, n_threads, opt.quick, tutorial);
   return 0;
 }

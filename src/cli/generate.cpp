@@ -304,6 +304,7 @@ void print_report(const GenerateCliOptions& opt, const std::string& model_label,
     nlohmann::json j = {
         {"model", model_label},
         {"engine", result.engine},
+        {"isa", result.isa},
         {"seed", *opt.seed},
         {"window", options.window_tokens},
         {"primer",
@@ -329,6 +330,7 @@ void print_report(const GenerateCliOptions& opt, const std::string& model_label,
   std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
             << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
             << result.engine
+            << (result.engine.find(result.isa) == std::string::npos ? ", " + result.isa : "")
             << (options.window_tokens > 0 ? ", window " + std::to_string(options.window_tokens)
                                           : "")
             << "), seed " << *opt.seed << "\n";

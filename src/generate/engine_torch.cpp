@@ -3,10 +3,11 @@
 // engine, the engine factory and untrained checkpoints.
 #include <torch/torch.h>
 
+#include <cctype>
 #include <thread>
 
 #include "core/errors.h"
-#include "generate/fast_lstm.h"
+#include "engine/fast_lstm.h"
 #include "generate/step_engine.h"
 #include "model/model_io.h"
 #include "tokenize/vocabulary.h"
@@ -14,6 +15,10 @@
 namespace musegen::generate {
 
 namespace {
+
+using engine::DenseWeights;
+using engine::LstmNetwork;
+namespace kernels = engine::kernels;
 
 class ModuleEngine final : public StepEngine {
  public:
@@ -54,6 +59,13 @@ class ModuleEngine final : public StepEngine {
   }
   std::string description() const override {
     return "module (" + model_->config().cell + "), " + std::to_string(threads_) + " thread(s)";
+  }
+  std::string instruction_set() const override {
+    const model::BlasInfo blas = model::blas_info();
+    if (!blas.openblas) return "libtorch, reference blas";
+    std::string core = blas.core;
+    for (char& ch : core) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return "openblas " + (core.empty() ? std::string("(core unknown)") : core);
   }
 
  private:
@@ -132,6 +144,13 @@ kernels::Precision choose_precision(const std::string& precision) {
   return kernels::cpu_has_avx512_bf16() ? kernels::Precision::bf16 : kernels::Precision::fp32;
 }
 
+const kernels::KernelSet& choose_kernels(const EngineOptions& options) {
+  const kernels::Precision precision = choose_precision(options.precision);
+  if (options.isa != "auto")
+    return kernels::choose_kernel_set(precision, kernels::isa_from_string(options.isa));
+  return kernels::choose_kernel_set(precision, std::nullopt, kernels::max_isa_from_environment());
+}
+
 }  // namespace
 
 void validate(const EngineOptions& o) {
@@ -140,6 +159,9 @@ void validate(const EngineOptions& o) {
   if (o.precision != "auto" && o.precision != "fp32" && o.precision != "bf16")
     throw ConfigError("precision", "'" + o.precision + "' is not a precision", "auto, fp32, bf16");
   if (o.threads < 0) throw ConfigError("threads", "must not be negative", "0 (every core) or 1..");
+  if (o.isa != "auto" && !kernels::isa_from_string(o.isa))
+    throw ConfigError("isa", "'" + o.isa + "' is not an instruction-set level",
+                      "auto, reference, sse4, avx2, avx512, avx512_bf16, neon");
 }
 
 std::unique_ptr<StepEngine> make_engine(const model::Checkpoint& checkpoint,
@@ -157,8 +179,8 @@ std::unique_ptr<StepEngine> make_engine(const model::Checkpoint& checkpoint,
     throw ConfigError(
         "engine", "the fast engine runs LSTM models; this model's cell is " + model->config().cell,
         "module, auto");
-  return std::make_unique<FastLstmEngine>(lstm_network(*model), choose_precision(options.precision),
-                                          threads);
+  return std::make_unique<engine::FastLstmEngine>(lstm_network(*model), choose_kernels(options),
+                                                  threads);
 }
 
 model::Checkpoint untrained_checkpoint(model::Preset preset, const nlohmann::json& vocabulary_json,

@@ -269,6 +269,7 @@ GenerateResult Generator::generate(std::span<const std::int32_t> primer,
   result.network_steps = stepper.steps();
   result.tokens_per_sec = result.elapsed_sec > 0 ? result.tokens / result.elapsed_sec : 0;
   result.engine = engine_->description();
+  result.isa = engine_->instruction_set();
   return result;
 }
 

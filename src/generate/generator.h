@@ -68,6 +68,7 @@ struct GenerateResult {
   double elapsed_sec = 0;          // wall time from the first primer step to the last token
   double tokens_per_sec = 0;       // tokens / elapsed_sec
   std::string engine;              // StepEngine::description()
+  std::string isa;                 // StepEngine::instruction_set(): what the arithmetic ran on
 };
 
 // Called now and then with the tokens generated so far and the expected total (0 if unknown).

@@ -107,6 +107,10 @@ def case_basic(musegen, work, tmp):
     for key in ('files', 'tokens', 'notes', 'seconds', 'tokens_per_sec', 'candidates', 'seed'):
         expect(key in j, f'--json lacks {key}: {out}')
     expect(j['files'] == [song], f'files {j["files"]}')
+    # Which engine and instruction set ran: the fast engine's level names the kernel set.
+    expect(j['engine'].startswith('fast lstm, ') and j['isa'] in j['engine'] and
+           j['isa'] in ('avx512_bf16', 'avx512', 'avx2', 'sse4', 'neon', 'reference'),
+           f'engine {j["engine"]}, isa {j["isa"]}')
     expect(j['seed'] == 3 and j['tokens'] + 0 >= 1, f'seed/tokens {j["seed"]} {j["tokens"]}')
     c = j['candidates'][0]
     expect(c['tokens'] <= 60 and (c['tokens'] == 60 or c['stop'] == 'end'), f'candidate {c}')

@@ -1,6 +1,7 @@
-// The fast LSTM engine against the model's own LibTorch forward (the module engine): the same
-// logits step by step, with state carried, reordered rows, both input kinds, float32 and
-// bfloat16, AVX-512 and portable kernels, and rows that do not depend on the batch size.
+// The fast LSTM engine against the model's own LibTorch forward (the module engine), on every
+// instruction-set level this CPU runs and the scalar reference: the same logits step by step,
+// the same greedy tokens in fp32, with state carried, reordered
+// rows, both input kinds, float32 and bfloat16, and rows that do not depend on the batch size.
 #include "generate/step_engine.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,8 @@
 #include <vector>
 
 #include "core/errors.h"
-#include "generate/kernels.h"
+#include "engine/kernels.h"
+#include "generate/sampling.h"
 #include "generate_fixture.h"
 
 namespace musegen::generate {
@@ -55,25 +57,55 @@ float compare_engines(const model::Checkpoint& cp, const EngineOptions& fast_opt
   return worst;
 }
 
-TEST(FastEngine, Fp32MatchesTheModuleForward) {
-  EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "fp32", 1}, 3), 2e-5);
-  EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "fp32", 1}, 3), 2e-5);
-  EXPECT_LT(compare_engines(notes_checkpoint(4, 40), {"fast", "fp32", 2}, 8), 2e-5);
+// Every level this CPU has for `precision`, as EngineOptions::isa names it.
+std::vector<std::string> levels(engine::kernels::Precision precision) {
+  std::vector<std::string> names;
+  for (const auto* set : engine::kernels::kernel_sets(precision))
+    names.push_back(engine::kernels::to_string(set->isa));
+  return names;
 }
 
-TEST(FastEngine, PortableKernelsMatchTheModuleForward) {
-  kernels::force_portable(true);
-  const float fp32 = compare_engines(notes_checkpoint(), {"fast", "fp32", 2}, 2);
-  const float bf16 = compare_engines(notes_checkpoint(), {"fast", "bf16", 2}, 2);
-  kernels::force_portable(false);
+TEST(FastEngine, Fp32MatchesTheModuleForwardOnEveryLevel) {
+  for (const std::string& isa : levels(engine::kernels::Precision::fp32)) {
+    EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "fp32", 1, isa}, 3), 2e-5) << isa;
+    EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "fp32", 1, isa}, 3), 2e-5) << isa;
+    EXPECT_LT(compare_engines(notes_checkpoint(4, 40), {"fast", "fp32", 2, isa}, 8), 2e-5) << isa;
+  }
+}
+
+// Greedy choice, each engine feeding back its own tokens: the same tokens on every level.
+TEST(FastEngine, Fp32GreedyTokensAreTheModulesOnEveryLevel) {
+  const auto cp = tutorial_checkpoint(8, 48);
+  auto greedy = [&](const EngineOptions& options) {
+    auto e = make_engine(cp, "test", options);
+    e->start(2);
+    std::vector<std::int32_t> next = random_ids(2 * 8, e->vocab_size(), 12), tokens;
+    e->feed(next, 8, true);
+    for (int t = 0; t < 60; ++t) {
+      next = {argmax(e->logits(0)), argmax(e->logits(1))};
+      tokens.insert(tokens.end(), next.begin(), next.end());
+      e->feed(next, 1, true);
+    }
+    return tokens;
+  };
+  const auto expected = greedy({"module", "auto", 1});
+  for (const std::string& isa : levels(engine::kernels::Precision::fp32))
+    EXPECT_EQ(greedy({"fast", "fp32", 2, isa}), expected) << isa;
+}
+
+TEST(FastEngine, ReferenceKernelsMatchTheModuleForward) {
+  const float fp32 = compare_engines(notes_checkpoint(), {"fast", "fp32", 2, "reference"}, 2);
+  const float bf16 = compare_engines(notes_checkpoint(), {"fast", "bf16", 2, "reference"}, 2);
   EXPECT_LT(fp32, 2e-5);
   EXPECT_LT(bf16, 0.03);
 }
 
 // bfloat16 rounds weights and activations to 8 significant bits: the documented tolerance.
-TEST(FastEngine, Bf16StaysWithinTolerance) {
-  EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "bf16", 2}, 4), 0.03);
-  EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "bf16", 2}, 4), 0.03);
+TEST(FastEngine, Bf16StaysWithinToleranceOnEveryLevel) {
+  for (const std::string& isa : levels(engine::kernels::Precision::bf16)) {
+    EXPECT_LT(compare_engines(notes_checkpoint(), {"fast", "bf16", 2, isa}, 4), 0.03) << isa;
+    EXPECT_LT(compare_engines(tutorial_checkpoint(), {"fast", "bf16", 2, isa}, 4), 0.03) << isa;
+  }
 }
 
 TEST(FastEngine, ReorderMovesStateLikeTheModule) {
@@ -121,7 +153,15 @@ TEST(FastEngine, ChoosesAndRefusesEngines) {
   EXPECT_THROW(make_engine(gru, "gru.pt", {"quick", "auto", 1}), ConfigError);
   EXPECT_THROW(make_engine(gru, "gru.pt", {"auto", "fp16", 1}), ConfigError);
   auto fast = make_engine(notes_checkpoint(), "n.pt", {"auto", "fp32", 1});
-  EXPECT_NE(fast->description().find("fast lstm, fp32"), std::string::npos);
+  EXPECT_NE(fast->description().find("fast lstm, "), std::string::npos);
+  EXPECT_NE(fast->description().find(", fp32"), std::string::npos);
+  EXPECT_EQ(fast->instruction_set(),
+            engine::kernels::to_string(
+                engine::kernels::kernel_sets(engine::kernels::Precision::fp32).front()->isa));
+  EXPECT_EQ(
+      make_engine(notes_checkpoint(), "n.pt", {"fast", "fp32", 1, "reference"})->instruction_set(),
+      "reference");
+  EXPECT_THROW(make_engine(notes_checkpoint(), "n.pt", {"fast", "fp32", 1, "avx9"}), ConfigError);
   fast->start(2);
   const std::vector<std::int32_t> bad = {1, 100000};
   EXPECT_THROW(fast->feed(bad, 1, true), ConfigError);

@@ -1,4 +1,4 @@
-// The fast LSTM engine: the network's weights repacked for the panel kernels (gates of 16
+// The fast LSTM engine: the network's weights repacked for a kernel set (gates of the same
 // units side by side, so one panel yields finished units), the first layer's input projection
 // precomputed per token, double-buffered state, and each layer's panels shared by a thread
 // team. One step of every row costs one pass over the weights. Torch-free.
@@ -8,11 +8,11 @@
 #include <memory>
 #include <vector>
 
-#include "generate/kernels.h"
-#include "generate/step_engine.h"
-#include "generate/thread_team.h"
+#include "engine/kernels.h"
+#include "engine/step_engine.h"
+#include "engine/thread_team.h"
 
-namespace musegen::generate {
+namespace musegen::engine {
 
 // Plain float32 weights, as LibTorch's LSTM and Linear store them (row-major [out][in],
 // gate order i, f, g, o).
@@ -41,7 +41,7 @@ struct LstmNetwork {
 class FastLstmEngine final : public StepEngine {
  public:
   // Throws ConfigError (key "weights") when the network's sizes do not fit together.
-  FastLstmEngine(const LstmNetwork& network, kernels::Precision precision, int threads);
+  FastLstmEngine(const LstmNetwork& network, const kernels::KernelSet& kernels, int threads);
   ~FastLstmEngine() override;
 
   int vocab_size() const override { return vocab_; }
@@ -51,15 +51,27 @@ class FastLstmEngine final : public StepEngine {
   std::span<const float> logits(int row) const override;
   void reorder(std::span<const int> source) override;
   std::string description() const override;
+  std::string instruction_set() const override;
+  const kernels::KernelSet& kernel_set() const { return kernels_; }
 
  private:
-  struct Layer;
+  struct Layer {
+    kernels::PackedMatrix w;            // [W_ih | W_hh] (layer 0: W_hh), packed LSTM row order
+    int in_cols = 0;                    // packed input columns: 0 for layer 0, hidden_padded after
+    kernels::AlignedArray<float> bias;  // packed order; empty for layer 0
+    kernels::AlignedArray<std::uint8_t> x[2];  // [batch][w.cols] activations, by parity
+    kernels::AlignedArray<float> c;            // [batch][hidden_padded]
+  };
+  void pack_layers(const LstmNetwork& net);
+  void pack_head(const LstmNetwork& net);
   void step(bool want_logits);
   void run_head();
+  void run_lstm(const kernels::LstmArgs& args);
+  void run_dense(const kernels::DenseArgs& args);
   kernels::Output activation_output(void* data, int ld, int col) const;
-  void* input_buffer(int layer, int parity);
+  std::size_t activation_bytes() const;
 
-  kernels::Precision precision_;
+  const kernels::KernelSet& kernels_;
   int vocab_ = 0, hidden_padded_ = 0, batch_ = 0, parity_ = 0;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<kernels::PackedMatrix> head_;  // hidden dense layers, then the output layer
@@ -69,8 +81,8 @@ class FastLstmEngine final : public StepEngine {
   std::vector<kernels::AlignedArray<std::uint8_t>> head_inputs_;  // one per head layer
   kernels::AlignedArray<float> logits_;                           // [batch][logits_ld_]
   int logits_ld_ = 0;
-  std::vector<const float*> row_bias_;
+  std::vector<const float*> row_bias_;  // per row
   ThreadTeam team_;
 };
 
-}  // namespace musegen::generate
+}  // namespace musegen::engine

@@ -1,16 +1,15 @@
-// The fast LSTM engine: packing the network once, then per step one kernel phase per layer
-// (panels shared by the thread team) and, when logits are wanted, the head.
-#include "generate/fast_lstm.h"
+// The fast LSTM engine: packing the network once for its kernel set, then per step one kernel
+// phase per layer (panels shared by the thread team) and, when logits are wanted, the head.
+#include "engine/fast_lstm.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "core/errors.h"
 
-namespace musegen::generate {
+namespace musegen::engine {
 
-using kernels::kPanelRows;
-using kernels::kUnitBlock;
+using kernels::kColumnBlock;
 
 namespace {
 
@@ -18,12 +17,13 @@ int round_up(int n, int block) {
   return (n + block - 1) / block * block;
 }
 
-// Packed LSTM row r: panel r / 64 holds units 16p .. 16p + 15 with gates i, f, g, o side by side.
-std::vector<int> lstm_row_map(int hidden, int hidden_padded) {
+// Packed LSTM row r: panel r / panel_rows holds `units` units with gates i, f, g, o side by side.
+std::vector<int> lstm_row_map(int hidden, int hidden_padded, int panel_rows) {
+  const int units = panel_rows / 4;
   std::vector<int> map(4 * static_cast<std::size_t>(hidden_padded));
   for (int r = 0; r < 4 * hidden_padded; ++r) {
-    const int q = r % kPanelRows, gate = q / kUnitBlock;
-    const int unit = r / kPanelRows * kUnitBlock + q % kUnitBlock;
+    const int q = r % panel_rows, gate = q / units;
+    const int unit = r / panel_rows * units + q % units;
     map[r] = unit < hidden ? gate * hidden + unit : -1;
   }
   return map;
@@ -48,26 +48,28 @@ void gather_rows(std::uint8_t* data, std::size_t row_bytes, std::span<const int>
                 row_bytes);
 }
 
-// Phases smaller than this (panels x columns x rows) run on the calling thread alone: waking
-// the team costs more than it saves.
-constexpr std::int64_t kMinParallelWork = 32768;
+// Phases with fewer multiply-adds than this run on the calling thread alone: waking the team
+// costs more than it saves.
+constexpr std::int64_t kMinParallelMacs = std::int64_t{1} << 21;
 
 }  // namespace
 
-struct FastLstmEngine::Layer {
-  kernels::PackedMatrix w;
-  kernels::AlignedArray<float> bias;         // packed order; empty for layer 0
-  kernels::AlignedArray<std::uint8_t> x[2];  // [batch][w.cols] fp32 or bf16, by parity
-  kernels::AlignedArray<float> c;            // [batch][hidden_padded]
-};
-
-FastLstmEngine::FastLstmEngine(const LstmNetwork& net, kernels::Precision precision, int threads)
-    : precision_(precision), vocab_(net.vocab_size), activation_(net.activation), team_(threads) {
-  const int h = net.hidden;
-  if (h < 1 || net.layers.empty() || vocab_ < 1)
+FastLstmEngine::FastLstmEngine(const LstmNetwork& net, const kernels::KernelSet& kernels,
+                               int threads)
+    : kernels_(kernels), vocab_(net.vocab_size), activation_(net.activation), team_(threads) {
+  if (net.hidden < 1 || net.layers.empty() || vocab_ < 1)
     throw ConfigError("weights", "an LSTM needs a hidden size, layers and a vocabulary");
-  hidden_padded_ = round_up(h, kUnitBlock);
-  const auto rows = lstm_row_map(h, hidden_padded_);
+  hidden_padded_ = round_up(net.hidden, kColumnBlock);
+  pack_layers(net);
+  pack_head(net);
+  start(1);
+}
+
+FastLstmEngine::~FastLstmEngine() = default;
+
+void FastLstmEngine::pack_layers(const LstmNetwork& net) {
+  const int h = net.hidden;
+  const auto rows = lstm_row_map(h, hidden_padded_, kernels_.panel_rows);
   const std::size_t gates = 4 * static_cast<std::size_t>(h);
   check_size(net.input_table, static_cast<std::size_t>(vocab_) * gates, "input table");
   table_.resize(static_cast<std::size_t>(vocab_) * rows.size());
@@ -79,8 +81,9 @@ FastLstmEngine::FastLstmEngine(const LstmNetwork& net, kernels::Precision precis
     auto layer = std::make_unique<Layer>();
     check_size(src.w_hh, gates * h, "w_hh");
     if (l == 0) {
-      layer->w = kernels::pack_matrix(src.w_hh.data(), 4 * h, h, rows,
-                                      identity_map(h, hidden_padded_), precision);
+      layer->w =
+          kernels::pack_matrix(src.w_hh.data(), 4 * h, h, rows, identity_map(h, hidden_padded_),
+                               kernels_.precision, kernels_.panel_rows);
     } else {
       check_size(src.w_ih, gates * h, "w_ih");
       check_size(src.bias, gates, "bias");
@@ -92,26 +95,31 @@ FastLstmEngine::FastLstmEngine(const LstmNetwork& net, kernels::Precision precis
       auto cols = identity_map(h, hidden_padded_);
       auto own = identity_map(h, hidden_padded_, h);
       cols.insert(cols.end(), own.begin(), own.end());
-      layer->w = kernels::pack_matrix(joined.data(), 4 * h, 2 * h, rows, cols, precision);
+      layer->w = kernels::pack_matrix(joined.data(), 4 * h, 2 * h, rows, cols, kernels_.precision,
+                                      kernels_.panel_rows);
+      layer->in_cols = hidden_padded_;
       layer->bias.resize(rows.size());
       for (std::size_t r = 0; r < rows.size(); ++r)
         if (rows[r] >= 0) layer->bias[r] = src.bias[rows[r]];
     }
     layers_.push_back(std::move(layer));
   }
+}
+
+void FastLstmEngine::pack_head(const LstmNetwork& net) {
   std::vector<const DenseWeights*> head;
   for (const auto& d : net.dense) head.push_back(&d);
   head.push_back(&net.output);
   if (net.output.out != vocab_) throw ConfigError("weights", "the output layer is not vocab-sized");
-  int in_width = h, in_padded = hidden_padded_;
+  int in_width = net.hidden, in_padded = hidden_padded_;
   for (const DenseWeights* d : head) {
     if (d->in != in_width) throw ConfigError("weights", "dense layer sizes do not chain");
     check_size(d->weight, static_cast<std::size_t>(d->in) * d->out, "dense weight");
     check_size(d->bias, d->out, "dense bias");
-    const int out_padded = round_up(d->out, kPanelRows);
-    head_.push_back(kernels::pack_matrix(d->weight.data(), d->out, d->in,
-                                         identity_map(d->out, out_padded),
-                                         identity_map(d->in, in_padded), precision));
+    const int out_padded = round_up(d->out, std::max(kernels_.panel_rows, kColumnBlock));
+    head_.push_back(kernels::pack_matrix(
+        d->weight.data(), d->out, d->in, identity_map(d->out, out_padded),
+        identity_map(d->in, in_padded), kernels_.precision, kernels_.panel_rows));
     kernels::AlignedArray<float> bias(out_padded);
     std::copy(d->bias.begin(), d->bias.end(), bias.data());
     head_bias_.push_back(std::move(bias));
@@ -119,14 +127,15 @@ FastLstmEngine::FastLstmEngine(const LstmNetwork& net, kernels::Precision precis
     in_padded = out_padded;
   }
   logits_ld_ = in_padded;
-  start(1);
 }
 
-FastLstmEngine::~FastLstmEngine() = default;
+std::size_t FastLstmEngine::activation_bytes() const {
+  return kernels_.bf16_activations ? 2 : 4;
+}
 
 void FastLstmEngine::start(int batch) {
   if (batch < 1) throw ConfigError("batch", "must be at least 1", "1..");
-  const std::size_t es = precision_ == kernels::Precision::fp32 ? 4 : 2;
+  const std::size_t es = activation_bytes();
   const std::size_t b = static_cast<std::size_t>(batch);
   for (auto& layer : layers_) {
     for (auto& x : layer->x) x.resize(b * layer->w.cols * es);
@@ -141,23 +150,31 @@ void FastLstmEngine::start(int batch) {
 }
 
 kernels::Output FastLstmEngine::activation_output(void* data, int ld, int col) const {
-  return kernels::Output{data, ld, col, precision_ == kernels::Precision::bf16};
+  return kernels::Output{data, ld, col, kernels_.bf16_activations};
 }
 
-void* FastLstmEngine::input_buffer(int layer, int parity) {
-  return layers_[layer]->x[parity].data();
-}
-
-// Runs `work(begin, end)` over `panels` panels, shared by the team when the phase is big enough.
-template <class Work>
-static void run_panels(ThreadTeam& team, int panels, std::int64_t work_size, const Work& work) {
-  if (team.size() == 1 || work_size < kMinParallelWork) {
-    work(0, panels);
+// Runs a kernel over all panels, shared by the team when the phase is big enough. About four
+// chunks per member: a late member's share is taken by the others.
+template <class Args, class Kernel>
+static void run_panels(ThreadTeam& team, const Args& a, Kernel kernel) {
+  const int panels = a.w->panels();
+  const int k_end = a.columns.k_end > 0 ? a.columns.k_end : a.w->cols;
+  const std::int64_t macs =
+      std::int64_t{a.w->rows} * (k_end - a.columns.k_begin) * std::int64_t{a.batch};
+  if (team.size() == 1 || macs < kMinParallelMacs) {
+    kernel(a, 0, panels);
     return;
   }
-  // About four chunks per member: a late member's share is taken by the others.
   const int chunk = std::max(1, panels / (4 * team.size()));
-  team.run_chunks(panels, chunk, [&](int begin, int end) { work(begin, end); });
+  team.run_chunks(panels, chunk, [&](int begin, int end) { kernel(a, begin, end); });
+}
+
+void FastLstmEngine::run_lstm(const kernels::LstmArgs& args) {
+  run_panels(team_, args, kernels_.lstm);
+}
+
+void FastLstmEngine::run_dense(const kernels::DenseArgs& args) {
+  run_panels(team_, args, kernels_.dense);
 }
 
 void FastLstmEngine::step(bool want_logits) {
@@ -171,17 +188,16 @@ void FastLstmEngine::step(bool want_logits) {
     a.row_bias = l == 0 ? row_bias_.data() : nullptr;
     a.x = layer.x[s].data();
     a.ldx = layer.w.cols;
+    a.x_bf16 = kernels_.bf16_activations;
     a.c = layer.c.data();
     a.ldc = hidden_padded_;
     a.batch = batch_;
-    a.out[a.n_out++] =
-        activation_output(input_buffer(l, 1 - s), layer.w.cols, l == 0 ? 0 : hidden_padded_);
+    a.out[a.n_out++] = activation_output(layer.x[1 - s].data(), layer.w.cols, layer.in_cols);
     if (l + 1 < n_layers)
-      a.out[a.n_out++] = activation_output(input_buffer(l + 1, s), layers_[l + 1]->w.cols, 0);
+      a.out[a.n_out++] = activation_output(layers_[l + 1]->x[s].data(), layers_[l + 1]->w.cols, 0);
     else if (want_logits)
       a.out[a.n_out++] = activation_output(head_inputs_[0].data(), head_[0].cols, 0);
-    run_panels(team_, layer.w.panels(), std::int64_t{layer.w.panels()} * layer.w.cols * batch_,
-               [&](int begin, int end) { kernels::lstm_panels(a, begin, end); });
+    run_lstm(a);
   }
   parity_ = 1 - s;
   if (want_logits) run_head();
@@ -195,12 +211,12 @@ void FastLstmEngine::run_head() {
     d.bias = head_bias_[j].data();
     d.x = head_inputs_[j].data();
     d.ldx = head_[j].cols;
+    d.x_bf16 = kernels_.bf16_activations;
     d.batch = batch_;
     d.activation = last ? kernels::Activation::none : activation_;
     d.out = last ? kernels::Output{logits_.data(), logits_ld_, 0, false}
                  : activation_output(head_inputs_[j + 1].data(), head_[j + 1].cols, 0);
-    run_panels(team_, d.w->panels(), std::int64_t{d.w->panels()} * d.w->cols * batch_,
-               [&](int begin, int end) { kernels::dense_panels(d, begin, end); });
+    run_dense(d);
   }
 }
 
@@ -229,18 +245,20 @@ void FastLstmEngine::reorder(std::span<const int> source) {
     throw ConfigError("rows", "reorder needs one source row per row", std::to_string(batch_));
   for (int r : source)
     if (r < 0 || r >= batch_) throw ConfigError("rows", "source row out of range");
-  const std::size_t es = precision_ == kernels::Precision::fp32 ? 4 : 2;
   for (auto& layer : layers_) {
-    gather_rows(layer->x[parity_].data(), layer->w.cols * es, source);
+    gather_rows(layer->x[parity_].data(), layer->w.cols * activation_bytes(), source);
     gather_rows(reinterpret_cast<std::uint8_t*>(layer->c.data()), hidden_padded_ * 4, source);
   }
   gather_rows(reinterpret_cast<std::uint8_t*>(logits_.data()), logits_ld_ * 4, source);
 }
 
 std::string FastLstmEngine::description() const {
-  return "fast lstm, " + kernels::to_string(precision_) +
-         (kernels::using_avx512(precision_) ? " (avx512)" : " (portable)") + ", " +
-         std::to_string(team_.size()) + " thread(s)";
+  return "fast lstm, " + kernels_.description() + ", " + std::to_string(team_.size()) +
+         " thread(s)";
 }
 
-}  // namespace musegen::generate
+std::string FastLstmEngine::instruction_set() const {
+  return kernels::to_string(kernels_.isa);
+}
+
+}  // namespace musegen::engine

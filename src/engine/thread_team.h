@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-namespace musegen::generate {
+namespace musegen::engine {
 
 class ThreadTeam {
  public:
@@ -54,4 +54,4 @@ class ThreadTeam {
   std::condition_variable wake_;
 };
 
-}  // namespace musegen::generate
+}  // namespace musegen::engine

@@ -1,6 +1,6 @@
 // The thread team: every item of every call is worked on exactly once, whatever the chunk size
 // and however many calls follow each other; a slow chunk leaves the rest to the other members.
-#include "generate/thread_team.h"
+#include "engine/thread_team.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace musegen::generate {
+namespace musegen::engine {
 namespace {
 
 TEST(ThreadTeam, EveryItemOnceInEveryCall) {
@@ -59,4 +59,4 @@ TEST(ThreadTeam, NothingToDo) {
 }
 
 }  // namespace
-}  // namespace musegen::generate
+}  // namespace musegen::engine

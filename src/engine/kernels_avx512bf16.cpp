@@ -1,7 +1,9 @@
-// The AVX-512 panel kernels: a tile of up to 6 batch rows x 64 output rows kept in 24 vector
-// registers over the whole input, float32 FMAs or AVX512-BF16 pair dot products, then the
-// LSTM cell update or the dense activation straight from the registers. Called only when
-// the CPU has the instructions (kernels.cpp checks).
+// The AVX512-BF16 kernel set, written by hand because Highway 1.0 has no bf16 dot product: a
+// tile of up to 6 batch rows x 64 output rows kept in 24 vector registers over the whole input,
+// vdpbf16ps pair dot products (bfloat16 weights and activations, float32 sums), then the LSTM
+// cell update or the dense activation straight from the registers. Offered only when the CPU
+// has the instructions; not built outside x86-64.
+#if defined(__x86_64__)
 
 // GCC 12's AVX-512 headers trip its own uninitialised-value warnings (_mm512_undefined_ps).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -11,16 +13,18 @@
 #include <cstdint>
 #include <cstring>
 
-#include "generate/kernels.h"
+#include "engine/kernels.h"
 
 // Everything below is compiled for AVX-512; no standard-library code is instantiated here.
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")
 
-namespace musegen::generate::kernels::avx512 {
+namespace musegen::engine::kernels {
 
 namespace {
 
+constexpr int kPanelRows = 64;
+constexpr int kUnitBlock = 16;
 constexpr int kMaxTile = 6;  // batch rows per tile: 6 x 4 accumulators + 4 weights + 1 input
 
 // exp(x) to about 1 ulp (Cephes' expf polynomial; the power of two through vscalefps).
@@ -52,24 +56,6 @@ inline __m512 tanh_ps(__m512 x) {
 }
 
 template <int NB>
-inline void products_f32(const float* w, int cols, const float* x, int ldx,
-                         __m512 (&acc)[kMaxTile][4]) {
-  for (int k = 0; k < cols; ++k) {
-    const float* wk = w + static_cast<std::size_t>(k) * kPanelRows;
-    const __m512 w0 = _mm512_load_ps(wk), w1 = _mm512_load_ps(wk + 16);
-    const __m512 w2 = _mm512_load_ps(wk + 32), w3 = _mm512_load_ps(wk + 48);
-#pragma GCC unroll 6
-    for (int b = 0; b < NB; ++b) {
-      const __m512 xb = _mm512_set1_ps(x[static_cast<std::size_t>(b) * ldx + k]);
-      acc[b][0] = _mm512_fmadd_ps(w0, xb, acc[b][0]);
-      acc[b][1] = _mm512_fmadd_ps(w1, xb, acc[b][1]);
-      acc[b][2] = _mm512_fmadd_ps(w2, xb, acc[b][2]);
-      acc[b][3] = _mm512_fmadd_ps(w3, xb, acc[b][3]);
-    }
-  }
-}
-
-template <int NB>
 inline void products_bf16(const std::uint16_t* w, int cols, const std::uint16_t* x, int ldx,
                           __m512 (&acc)[kMaxTile][4]) {
   for (int kp = 0; kp < cols / 2; ++kp) {
@@ -92,24 +78,23 @@ inline void products_bf16(const std::uint16_t* w, int cols, const std::uint16_t*
 }
 
 // acc = bias + row bias, then the products of panel p for rows b0 .. b0 + NB - 1.
-template <int NB>
-inline void panel_tile(const PackedMatrix& w, const float* bias, const float* const* row_bias,
-                       const void* x, int ldx, int p, int b0, __m512 (&acc)[kMaxTile][4]) {
+template <int NB, class Args>
+inline void panel_tile(const Args& a, const float* const* row_bias, int p, int b0,
+                       __m512 (&acc)[kMaxTile][4]) {
   for (int b = 0; b < NB; ++b)
     for (int g = 0; g < 4; ++g) {
       const int r = p * kPanelRows + g * 16;
-      __m512 v = bias ? _mm512_loadu_ps(bias + r) : _mm512_setzero_ps();
+      __m512 v = a.bias ? _mm512_loadu_ps(a.bias + r) : _mm512_setzero_ps();
       if (row_bias) v = _mm512_add_ps(v, _mm512_loadu_ps(row_bias[b0 + b] + r));
       acc[b][g] = v;
     }
-  const std::size_t panel_offset = static_cast<std::size_t>(p) * w.cols * kPanelRows;
-  if (w.precision == Precision::fp32)
-    products_f32<NB>(w.f32.data() + panel_offset, w.cols,
-                     static_cast<const float*>(x) + static_cast<std::size_t>(b0) * ldx, ldx, acc);
-  else
-    products_bf16<NB>(w.b16.data() + panel_offset, w.cols,
-                      static_cast<const std::uint16_t*>(x) + static_cast<std::size_t>(b0) * ldx,
-                      ldx, acc);
+  const PackedMatrix& w = *a.w;
+  const int k_end = a.columns.k_end > 0 ? a.columns.k_end : w.cols;
+  const std::size_t offset = static_cast<std::size_t>(p) * w.cols * kPanelRows +
+                             static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
+  products_bf16<NB>(w.b16.data() + offset, k_end - a.columns.k_begin,
+                    static_cast<const std::uint16_t*>(a.x) + static_cast<std::size_t>(b0) * a.ldx,
+                    a.ldx, acc);
 }
 
 inline void store16(const Output& out, int b, int col, __m512 v) {
@@ -124,7 +109,7 @@ inline void store16(const Output& out, int b, int col, __m512 v) {
 template <int NB>
 void lstm_tile(const LstmArgs& a, int p, int b0) {
   __m512 acc[kMaxTile][4];
-  panel_tile<NB>(*a.w, a.bias, a.row_bias, a.x, a.ldx, p, b0, acc);
+  panel_tile<NB>(a, a.row_bias, p, b0, acc);
   for (int b = 0; b < NB; ++b) {
     const __m512 i = sigmoid_ps(acc[b][0]), f = sigmoid_ps(acc[b][1]);
     const __m512 g = tanh_ps(acc[b][2]), o = sigmoid_ps(acc[b][3]);
@@ -139,7 +124,7 @@ void lstm_tile(const LstmArgs& a, int p, int b0) {
 template <int NB>
 void dense_tile(const DenseArgs& a, int p, int b0) {
   __m512 acc[kMaxTile][4];
-  panel_tile<NB>(*a.w, a.bias, nullptr, a.x, a.ldx, p, b0, acc);
+  panel_tile<NB>(a, nullptr, p, b0, acc);
   for (int b = 0; b < NB; ++b)
     for (int g = 0; g < 4; ++g) {
       __m512 y = acc[b][g];
@@ -185,8 +170,6 @@ struct DenseTile {
   static void run(const DenseArgs& a, int p, int b0) { dense_tile<NB>(a, p, b0); }
 };
 
-}  // namespace
-
 void lstm_panels(const LstmArgs& args, int panel_begin, int panel_end) {
   for_tiles<LstmArgs, LstmTile>(args, panel_begin, panel_end);
 }
@@ -195,6 +178,37 @@ void dense_panels(const DenseArgs& args, int panel_begin, int panel_end) {
   for_tiles<DenseArgs, DenseTile>(args, panel_begin, panel_end);
 }
 
-}  // namespace musegen::generate::kernels::avx512
+}  // namespace
+
+}  // namespace musegen::engine::kernels
 
 #pragma GCC pop_options
+
+namespace musegen::engine::kernels {
+
+const KernelSet* avx512_bf16_kernel_set() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+  }();
+  static const KernelSet set{Isa::avx512_bf16, Precision::bf16, kPanelRows, true,
+                             lstm_panels,      dense_panels};
+  return has ? &set : nullptr;
+}
+
+}  // namespace musegen::engine::kernels
+
+#else  // not x86-64
+
+#include "engine/kernels.h"
+
+namespace musegen::engine::kernels {
+
+const KernelSet* avx512_bf16_kernel_set() {
+  return nullptr;
+}
+
+}  // namespace musegen::engine::kernels
+
+#endif

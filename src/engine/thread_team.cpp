@@ -1,12 +1,12 @@
 // The worker team: chunks of a call are taken through one atomic cursor tagged with the call's
 // ticket; a generation counter wakes spinning workers, and a condition variable wakes workers
 // that went to sleep after spinning for kSpinSec without work.
-#include "generate/thread_team.h"
+#include "engine/thread_team.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace musegen::generate {
+namespace musegen::engine {
 
 namespace {
 
@@ -16,6 +16,8 @@ constexpr std::uint64_t kIndexMask = 0xffffffffull;
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
 #endif
 }
 
@@ -100,4 +102,4 @@ void ThreadTeam::run_chunks(int n, int chunk, const Work& work) {
       std::this_thread::yield();
 }
 
-}  // namespace musegen::generate
+}  // namespace musegen::engine
