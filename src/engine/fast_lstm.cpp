@@ -145,6 +145,7 @@ void FastLstmEngine::start(int batch) {
   for (std::size_t j = 0; j < head_.size(); ++j) head_inputs_[j].resize(b * head_[j].cols * es);
   logits_.resize(b * logits_ld_);
   row_bias_.assign(b, table_.data());
+  if (batch != batch_) sequence_steps_ = 0;  // sequence buffers are sized on first use
   batch_ = batch;
   parity_ = 0;
 }
@@ -228,11 +229,18 @@ void FastLstmEngine::feed(std::span<const std::int32_t> ids, int time, bool want
       throw ConfigError("ids", "token id " + std::to_string(id) + " out of range",
                         "0.." + std::to_string(vocab_ - 1));
   const std::size_t table_ld = 4 * static_cast<std::size_t>(hidden_padded_);
-  for (int t = 0; t < time; ++t) {
-    for (int b = 0; b < batch_; ++b)
-      row_bias_[b] = table_.data() + ids[static_cast<std::size_t>(b) * time + t] * table_ld;
-    step(want_logits && t + 1 == time);
+  const int capacity = sequence_capacity();
+  if (time == 1 || capacity == 1) {  // step by step
+    for (int t = 0; t < time; ++t) {
+      for (int b = 0; b < batch_; ++b)
+        row_bias_[b] = table_.data() + ids[static_cast<std::size_t>(b) * time + t] * table_ld;
+      step(want_logits && t + 1 == time);
+    }
+    return;
   }
+  for (int t0 = 0; t0 < time; t0 += capacity)
+    feed_sequence(ids, time, t0, std::min(capacity, time - t0));
+  if (want_logits) run_head();
 }
 
 std::span<const float> FastLstmEngine::logits(int row) const {

@@ -1,7 +1,10 @@
 // The fast LSTM engine: the network's weights repacked for a kernel set (gates of the same
 // units side by side, so one panel yields finished units), the first layer's input projection
 // precomputed per token, double-buffered state, and each layer's panels shared by a thread
-// team. One step of every row costs one pass over the weights. Torch-free.
+// team. One step of every row costs one pass over the weights; feeding many tokens at once
+// runs layer by layer over time instead: each layer's input projection for all the steps as one
+// product, then its recurrence (fast_lstm_sequence.cpp), with the same numbers bit for bit.
+// Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +68,10 @@ class FastLstmEngine final : public StepEngine {
   void pack_layers(const LstmNetwork& net);
   void pack_head(const LstmNetwork& net);
   void step(bool want_logits);
+  // Steps t0 .. t0 + steps - 1 of ids [batch][time], layer by layer (fast_lstm_sequence.cpp);
+  // the last layer's final h is left in the head's input.
+  void feed_sequence(std::span<const std::int32_t> ids, int time, int t0, int steps);
+  int sequence_capacity() const;  // steps per call of feed_sequence
   void run_head();
   void run_lstm(const kernels::LstmArgs& args);
   void run_dense(const kernels::DenseArgs& args);
@@ -81,7 +88,12 @@ class FastLstmEngine final : public StepEngine {
   std::vector<kernels::AlignedArray<std::uint8_t>> head_inputs_;  // one per head layer
   kernels::AlignedArray<float> logits_;                           // [batch][logits_ld_]
   int logits_ld_ = 0;
-  std::vector<const float*> row_bias_;  // per row
+  std::vector<const float*> row_bias_;  // per row (per step and row in a sequence)
+  // Sequences: every step's h of the layer below and of this layer, and this layer's input
+  // projections, for up to sequence_steps_ steps of every row.
+  kernels::AlignedArray<std::uint8_t> sequence_h_[2];  // [steps][batch][hidden_padded]
+  kernels::AlignedArray<float> projection_;            // [steps][batch][4 * hidden_padded]
+  int sequence_steps_ = 0;
   ThreadTeam team_;
 };
 

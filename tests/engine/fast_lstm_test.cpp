@@ -1,7 +1,8 @@
 // The fast LSTM engine on every kernel set this CPU runs, against the network computed plainly
 // in double precision (embedding table, LSTM layers, dense head): logits and greedy choices,
-// rows that do not depend on the batch, reordered rows. Torch-free, so it runs on every
-// architecture (the comparison with LibTorch's own forward is tests/generate/engine_test.cpp).
+// feeding many tokens at once equal to feeding them one by one bit for bit, rows that do not
+// depend on the batch, reordered rows. Torch-free, so it runs on every architecture (the
+// comparison with LibTorch's own forward is tests/generate/engine_test.cpp).
 #include "engine/fast_lstm.h"
 
 #include <gtest/gtest.h>
@@ -128,6 +129,34 @@ TEST(FastLstm, EverySetFollowsTheDoublePrecisionNetwork) {
       }
     }
   }
+}
+
+// Many tokens at once run layer by layer (projections of all steps, then the recurrence),
+// also in several sequence calls (batch 60: 4 steps per call), and give the same bits.
+TEST(FastLstm, ASequenceEqualsItsStepsBitForBit) {
+  const LstmNetwork net = random_network(36, 3);
+  for (const KernelSet* set : all_sets())
+    for (int batch : {1, 3, 60}) {
+      const int time = 7;
+      const auto ids = random_ids(batch * time, 2);
+      FastLstmEngine whole(net, *set, 2), steps(net, *set, 2);
+      whole.start(batch);
+      steps.start(batch);
+      whole.feed(std::span(ids).first(batch * 2), 2, false);  // a first call, then carried
+      std::vector<std::int32_t> rest(batch * (time - 2)), column(batch);
+      for (int b = 0; b < batch; ++b)
+        std::copy_n(ids.begin() + b * time + 2, time - 2, rest.begin() + b * (time - 2));
+      whole.feed(rest, time - 2, true);
+      for (int t = 0; t < time; ++t) {
+        for (int b = 0; b < batch; ++b) column[b] = t < 2 ? ids[b * 2 + t] : rest[b * 5 + t - 2];
+        steps.feed(column, 1, t + 1 == time);
+      }
+      for (int b = 0; b < batch; ++b) {
+        const auto a = whole.logits(b), s = steps.logits(b);
+        for (int i = 0; i < 30; ++i)
+          ASSERT_EQ(a[i], s[i]) << set->description() << ", batch " << batch << ", row " << b;
+      }
+    }
 }
 
 TEST(FastLstm, ARowDoesNotDependOnTheBatch) {

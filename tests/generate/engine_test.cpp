@@ -1,6 +1,6 @@
 // The fast LSTM engine against the model's own LibTorch forward (the module engine), on every
-// instruction-set level this CPU runs and the scalar reference: the same logits step by step,
-// the same greedy tokens in fp32, with state carried, reordered
+// instruction-set level this CPU runs and the scalar reference: the same logits step by step
+// and for windows fed at once, the same greedy tokens in fp32, with state carried, reordered
 // rows, both input kinds, float32 and bfloat16, and rows that do not depend on the batch size.
 #include "generate/step_engine.h"
 
@@ -91,6 +91,23 @@ TEST(FastEngine, Fp32GreedyTokensAreTheModulesOnEveryLevel) {
   const auto expected = greedy({"module", "auto", 1});
   for (const std::string& isa : levels(engine::kernels::Precision::fp32))
     EXPECT_EQ(greedy({"fast", "fp32", 2, isa}), expected) << isa;
+}
+
+// The tutorial's window: 100 tokens fed at once (layer by layer over time) from a zero state.
+TEST(FastEngine, WindowsFedAtOnceMatchTheModule) {
+  const auto cp = tutorial_checkpoint(6, 40);
+  for (const std::string& isa : levels(engine::kernels::Precision::fp32)) {
+    auto fast = make_engine(cp, "test", {"fast", "fp32", 2, isa});
+    auto module = make_engine(cp, "test", {"module", "auto", 1});
+    for (int batch : {1, 4}) {
+      const auto window = random_ids(batch * 100, fast->vocab_size(), 5 + batch);
+      fast->start(batch);
+      module->start(batch);
+      fast->feed(window, 100, true);
+      module->feed(window, 100, true);
+      EXPECT_LT(max_difference(*fast, *module), 2e-5) << isa << ", batch " << batch;
+    }
+  }
 }
 
 TEST(FastEngine, ReferenceKernelsMatchTheModuleForward) {
