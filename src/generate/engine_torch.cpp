@@ -138,49 +138,18 @@ int thread_count(int requested) {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-kernels::Precision choose_precision(const std::string& precision) {
-  if (precision == "fp32") return kernels::Precision::fp32;
-  if (precision == "bf16") return kernels::Precision::bf16;
-  return kernels::cpu_has_avx512_bf16() ? kernels::Precision::bf16 : kernels::Precision::fp32;
-}
-
-const kernels::KernelSet& choose_kernels(const EngineOptions& options) {
-  const kernels::Precision precision = choose_precision(options.precision);
-  if (options.isa != "auto")
-    return kernels::choose_kernel_set(precision, kernels::isa_from_string(options.isa));
-  return kernels::choose_kernel_set(precision, std::nullopt, kernels::max_isa_from_environment());
-}
-
 }  // namespace
-
-void validate(const EngineOptions& o) {
-  if (o.kind != "auto" && o.kind != "fast" && o.kind != "module")
-    throw ConfigError("engine", "'" + o.kind + "' is not an engine", "auto, fast, module");
-  if (o.precision != "auto" && o.precision != "fp32" && o.precision != "bf16")
-    throw ConfigError("precision", "'" + o.precision + "' is not a precision", "auto, fp32, bf16");
-  if (o.threads < 0) throw ConfigError("threads", "must not be negative", "0 (every core) or 1..");
-  if (o.isa != "auto" && !kernels::isa_from_string(o.isa))
-    throw ConfigError("isa", "'" + o.isa + "' is not an instruction-set level",
-                      "auto, reference, sse4, avx2, avx512, avx512_bf16, neon");
-}
 
 std::unique_ptr<StepEngine> make_engine(const model::Checkpoint& checkpoint,
                                         const std::string& name, const EngineOptions& options) {
-  validate(options);
   model::SequenceModel model = model::model_from_checkpoint(checkpoint, name);
-  const bool lstm = model->config().cell == "lstm";
-  const std::string kind = options.kind == "auto" ? (lstm ? "fast" : "module") : options.kind;
+  const kernels::KernelSet* fast = choose_engine(options, model->config().cell);
   const int threads = thread_count(options.threads);
-  if (kind == "module") {
+  if (fast == nullptr) {
     model::set_threads(threads);
     return std::make_unique<ModuleEngine>(std::move(model), threads);
   }
-  if (!lstm)
-    throw ConfigError(
-        "engine", "the fast engine runs LSTM models; this model's cell is " + model->config().cell,
-        "module, auto");
-  return std::make_unique<engine::FastLstmEngine>(lstm_network(*model), choose_kernels(options),
-                                                  threads);
+  return std::make_unique<engine::FastLstmEngine>(lstm_network(*model), *fast, threads);
 }
 
 model::Checkpoint untrained_checkpoint(model::Preset preset, const nlohmann::json& vocabulary_json,

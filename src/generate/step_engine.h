@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/kernels.h"
 #include "engine/step_engine.h"
 #include "model/checkpoint.h"
 
@@ -16,8 +17,8 @@ namespace musegen::generate {
 using engine::StepEngine;
 
 struct EngineOptions {
-  std::string kind = "auto";       // "auto" (fast for LSTM models, else module), "fast", "module"
-  std::string precision = "auto";  // "auto" (by CPU and batch, see make_engine), "fp32", "bf16"
+  std::string kind = "auto";       // "auto", "fast", "module": see choose_engine
+  std::string precision = "auto";  // "auto", "fp32", "bf16": see choose_engine
   int threads = 0;                 // 0: every core
   // Instruction-set level of the fast engine's kernels: "auto" (the best this CPU has, at most
   // $MUSEGEN_MAX_ISA), or one level ("avx2", "avx512", ...: engine/kernels.h).
@@ -26,6 +27,19 @@ struct EngineOptions {
 
 // Throws ConfigError naming "engine", "precision", "threads" or "isa" for a value not allowed.
 void validate(const EngineOptions& options);
+
+// What make_engine runs for a model of `cell` ("lstm", "gru", "rnn"): the fast engine's kernel
+// set, or null for the LibTorch module forward (engine_choice.cpp). Kind "auto" is the fast
+// engine for an LSTM where this CPU has SIMD kernels, else the module forward (for GRU and RNN
+// cells, and on a CPU with only the scalar reference, which the module's BLAS outruns).
+// Precision "auto" is bf16 on every SIMD level (dot products with AVX512-BF16, weights
+// widened to fp32 elsewhere): fastest for one stream, bound by reading the weights, and for
+// batches (measured, docs/PERFORMANCE.md); fp32 on the reference. Neither depends on the batch,
+// so candidate k is the same music whatever --count is. The level is the best the CPU has, at
+// most $MUSEGEN_MAX_ISA, or options.isa exactly. Throws ConfigError for a bad option value, the
+// fast engine asked for a GRU or RNN, or a level this CPU lacks.
+const engine::kernels::KernelSet* choose_engine(const EngineOptions& options,
+                                                const std::string& cell);
 
 // The engine for a checkpoint's model. `name` labels errors. Throws ConfigError for bad
 // options (e.g. "fast" for a GRU model, an instruction set this CPU lacks) and ParseError when
