@@ -142,18 +142,26 @@ HWY_INLINE void products_bf16(const std::uint16_t* HWY_RESTRICT w, std::size_t p
   }
 }
 
+template <class Args>
+int column_count(const Args& a) {
+  return (a.columns.k_end > 0 ? a.columns.k_end : a.w->cols) - a.columns.k_begin;
+}
+
+// The products of a tile, from the packed weights or, for a bf16 panel shared by several row
+// tiles, from `widened`: the panel's columns already widened to float32 (widen_panel).
 template <class Args, int NB, int NP>
 HWY_INLINE void tile_products(const Args& a, const float* const* row_bias, int p0, int b0,
-                              Tile<NB, NP>& t) {
+                              const float* widened, Tile<NB, NP>& t) {
   init_tile<NB, NP>(a.bias, row_bias, p0, b0, t);
   const PackedMatrix& w = *a.w;
-  const int k_end = a.columns.k_end > 0 ? a.columns.k_end : w.cols;
-  const int cols = k_end - a.columns.k_begin;
+  const int cols = column_count(a);
   const std::size_t panel_stride = static_cast<std::size_t>(w.cols) * kPanelRows;
   const std::size_t offset =
       p0 * panel_stride + static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
   const float* x = static_cast<const float*>(a.x) + static_cast<std::size_t>(b0) * a.ldx;
-  if (w.precision == Precision::fp32)
+  if (widened != nullptr)
+    products_f32<NB, NP>(widened, 0, cols, x, a.ldx, t);
+  else if (w.precision == Precision::fp32)
     products_f32<NB, NP>(w.f32.data() + offset, panel_stride, cols, x, a.ldx, t);
   else
     products_bf16<NB, NP>(w.b16.data() + offset, panel_stride, cols, x, a.ldx, t);
@@ -220,64 +228,93 @@ HWY_INLINE void dense_finish(const DenseArgs& a, int p0, int b0, const Tile<NB, 
 
 template <int NB, int NP>
 struct LstmTile {
-  static void run(const LstmArgs& a, int p0, int b0) {
+  static void run(const LstmArgs& a, int p0, int b0, const float* widened) {
     Tile<NB, NP> t;
-    tile_products(a, a.row_bias, p0, b0, t);
+    tile_products(a, a.row_bias, p0, b0, widened, t);
     lstm_finish(a, p0, b0, t);
   }
 };
 
 template <int NB, int NP>
 struct DenseTile {
-  static void run(const DenseArgs& a, int p0, int b0) {
+  static void run(const DenseArgs& a, int p0, int b0, const float* widened) {
     Tile<NB, NP> t;
-    tile_products(a, nullptr, p0, b0, t);
+    tile_products(a, nullptr, p0, b0, widened, t);
     dense_finish(a, p0, b0, t);
   }
 };
 
 // One tile of nb rows (1..kMaxRows) and np panels.
 template <template <int, int> class Kind, class Args>
-void run_tile(const Args& a, int p0, int np, int b0, int nb) {
+void run_tile(const Args& a, int p0, int np, int b0, int nb, const float* widened) {
   if (np > 1) {  // only for one or two rows
     if (nb == 1) {
       if (np >= 4 && kPanelsOneRow >= 4)
-        return Kind<1, (kPanelsOneRow >= 4 ? 4 : 1)>::run(a, p0, b0);
+        return Kind<1, (kPanelsOneRow >= 4 ? 4 : 1)>::run(a, p0, b0, widened);
       if (np >= 3 && kPanelsOneRow >= 3)
-        return Kind<1, (kPanelsOneRow >= 3 ? 3 : 1)>::run(a, p0, b0);
-      return Kind<1, (kPanelsOneRow >= 2 ? 2 : 1)>::run(a, p0, b0);
+        return Kind<1, (kPanelsOneRow >= 3 ? 3 : 1)>::run(a, p0, b0, widened);
+      return Kind<1, (kPanelsOneRow >= 2 ? 2 : 1)>::run(a, p0, b0, widened);
     }
-    return Kind<2, (kPanelsTwoRows >= 2 ? 2 : 1)>::run(a, p0, b0);
+    return Kind<2, (kPanelsTwoRows >= 2 ? 2 : 1)>::run(a, p0, b0, widened);
   }
   switch (nb) {
     case 1:
-      return Kind<1, 1>::run(a, p0, b0);
+      return Kind<1, 1>::run(a, p0, b0, widened);
     case 2:
-      return Kind<2, 1>::run(a, p0, b0);
+      return Kind<2, 1>::run(a, p0, b0, widened);
     case 3:
-      return Kind<(kMaxRows >= 3 ? 3 : 1), 1>::run(a, p0, b0);
+      return Kind<(kMaxRows >= 3 ? 3 : 1), 1>::run(a, p0, b0, widened);
     case 4:
-      return Kind<(kMaxRows >= 4 ? 4 : 1), 1>::run(a, p0, b0);
+      return Kind<(kMaxRows >= 4 ? 4 : 1), 1>::run(a, p0, b0, widened);
     case 5:
-      return Kind<(kMaxRows >= 5 ? 5 : 1), 1>::run(a, p0, b0);
+      return Kind<(kMaxRows >= 5 ? 5 : 1), 1>::run(a, p0, b0, widened);
     default:
-      return Kind<(kMaxRows >= 6 ? 6 : 1), 1>::run(a, p0, b0);
+      return Kind<(kMaxRows >= 6 ? 6 : 1), 1>::run(a, p0, b0, widened);
   }
+}
+
+// Panel p's columns of a bf16 matrix widened to float32 in the fp32 layout [k][rows], into this
+// thread's buffer (allocated on its first use): the same values, added in the same order.
+template <class Args>
+const float* widen_panel(const Args& a, int p) {
+  static thread_local AlignedArray<float> buffer;
+  const int cols = column_count(a);
+  if (buffer.size() < static_cast<std::size_t>(cols) * kPanelRows)
+    buffer.resize(std::size_t(cols) * kPanelRows);
+  const DF d;
+  const hn::RebindToUnsigned<DF> du;
+  const auto high = hn::Set(du, 0xffff0000u);
+  const std::uint16_t* w = a.w->b16.data() + static_cast<std::size_t>(p) * a.w->cols * kPanelRows +
+                           static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
+  float* out = buffer.data();
+  for (int kp = 0; kp < cols / 2; ++kp)
+    for (int v = 0; v < kVecs; ++v) {
+      const auto pairs = hn::Load(
+          du, reinterpret_cast<const std::uint32_t*>(w + (kp * kPanelRows + v * kLanes) * 2));
+      hn::Store(hn::BitCast(d, hn::ShiftLeft<16>(pairs)), d,
+                out + (2 * kp) * kPanelRows + v * kLanes);
+      hn::Store(hn::BitCast(d, hn::And(pairs, high)), d,
+                out + (2 * kp + 1) * kPanelRows + v * kLanes);
+    }
+  return out;
 }
 
 // Panels [panel_begin, panel_end) for every row: tiles of nearly equal row counts (32 rows in
 // tiles of 6 give 6 6 5 5 5 5, not 6 6 6 6 6 2); one or two rows take several panels at once.
+// A bf16 panel that serves several row tiles is widened once, then read as float32 by each.
 template <template <int, int> class Kind, class Args>
 void for_tiles(const Args& a, int panel_begin, int panel_end) {
   const int n_tiles = (a.batch + kMaxRows - 1) / kMaxRows;
   const int per_tile = a.batch / n_tiles, extra = a.batch % n_tiles;
   const int panels_per_tile = a.batch == 1 ? kPanelsOneRow : a.batch == 2 ? kPanelsTwoRows : 1;
+  const bool widen = a.w->precision == Precision::bf16 && n_tiles > 1;  // then panels_per_tile 1
   for (int p = panel_begin; p < panel_end;) {
     int np = panel_end - p < panels_per_tile ? panel_end - p : panels_per_tile;
     if (np == 3 && kPanelsOneRow == 4) np = 2;  // 4, 2, 1: the tiles compiled for one row
+    const float* widened = widen ? widen_panel(a, p) : nullptr;
     for (int tile = 0, b0 = 0; tile < n_tiles; ++tile) {
       const int nb = per_tile + (tile < extra ? 1 : 0);
-      run_tile<Kind>(a, p, np, b0, nb);
+      run_tile<Kind>(a, p, np, b0, nb, widened);
       b0 += nb;
     }
     p += np;
