@@ -57,9 +57,11 @@ HWY_INLINE hn::Vec<D> Exp(D d, hn::Vec<D> x) {
   p = hn::MulAdd(p, r, hn::Set(d, 1.6666665459e-1f));
   p = hn::MulAdd(p, r, hn::Set(d, 5.0000001201e-1f));
   p = hn::MulAdd(p, hn::Mul(r, r), hn::Add(r, hn::Set(d, 1.0f)));
+  // 2^n: n + 127 lands in the low mantissa bits of 1.5 * 2^23 + n + 127 (exactly, n being a
+  // small integer), and shifting them into the exponent field gives the float 2^n.
   const hn::RebindToSigned<D> di;
-  const auto scale = hn::ShiftLeft<23>(hn::Add(hn::ConvertTo(di, n), hn::Set(di, 127)));
-  return hn::Mul(p, hn::BitCast(d, scale));
+  const auto biased = hn::BitCast(di, hn::Add(n, hn::Set(d, 12582912.0f + 127.0f)));
+  return hn::Mul(p, hn::BitCast(d, hn::ShiftLeft<23>(biased)));
 }
 
 template <class D>
@@ -115,7 +117,9 @@ HWY_INLINE void products_f32(const float* HWY_RESTRICT w, std::size_t panel_stri
 }
 
 // bf16 pairs [k / 2][rows][2] widened to float32: the low half of each 32-bit lane is column
-// k (shifted up), the high half column k + 1 (masked); column k is added first.
+// k (shifted up), the high half column k + 1 (masked); column k is added first. Used for one or
+// two rows (more widen the panel once, widen_panel), so one pair vector at a time is widened and
+// used at once: the accumulators and the rows' inputs stay in registers.
 template <int NB, int NP>
 HWY_INLINE void products_bf16(const std::uint16_t* HWY_RESTRICT w, std::size_t panel_stride,
                               int cols, const float* HWY_RESTRICT x, int ldx, Tile<NB, NP>& t) {
@@ -123,22 +127,24 @@ HWY_INLINE void products_bf16(const std::uint16_t* HWY_RESTRICT w, std::size_t p
   const hn::RebindToUnsigned<DF> du;
   const auto high = hn::Set(du, 0xffff0000u);
   for (int kp = 0; kp < cols / 2; ++kp) {
-    VF even[NP * kVecs], odd[NP * kVecs];
-    for (int p = 0; p < NP; ++p)
-      for (int v = 0; v < kVecs; ++v) {
-        const std::uint16_t* src = w + p * panel_stride + (kp * kPanelRows + v * kLanes) * 2;
-        const auto pairs = hn::Load(du, reinterpret_cast<const std::uint32_t*>(src));
-        even[p * kVecs + v] = hn::BitCast(d, hn::ShiftLeft<16>(pairs));
-        odd[p * kVecs + v] = hn::BitCast(d, hn::And(pairs, high));
-      }
+    VF x0[NB], x1[NB];
     for (int b = 0; b < NB; ++b) {
       const float* xb = x + static_cast<std::size_t>(b) * ldx + 2 * kp;
-      const VF x0 = hn::Set(d, xb[0]), x1 = hn::Set(d, xb[1]);
-      for (int j = 0; j < NP * kVecs; ++j) {
-        t.acc[b][j] = hn::MulAdd(even[j], x0, t.acc[b][j]);
-        t.acc[b][j] = hn::MulAdd(odd[j], x1, t.acc[b][j]);
-      }
+      x0[b] = hn::Set(d, xb[0]);
+      x1[b] = hn::Set(d, xb[1]);
     }
+    for (int p = 0; p < NP; ++p)
+      for (int v = 0; v < kVecs; ++v) {
+        const int j = p * kVecs + v;
+        const std::uint16_t* src = w + p * panel_stride + (kp * kPanelRows + v * kLanes) * 2;
+        const auto pairs = hn::Load(du, reinterpret_cast<const std::uint32_t*>(src));
+        const VF even = hn::BitCast(d, hn::ShiftLeft<16>(pairs));
+        const VF odd = hn::BitCast(d, hn::And(pairs, high));
+        for (int b = 0; b < NB; ++b) {
+          t.acc[b][j] = hn::MulAdd(even, x0[b], t.acc[b][j]);
+          t.acc[b][j] = hn::MulAdd(odd, x1[b], t.acc[b][j]);
+        }
+      }
   }
 }
 
@@ -301,13 +307,13 @@ const float* widen_panel(const Args& a, int p) {
 
 // Panels [panel_begin, panel_end) for every row: tiles of nearly equal row counts (32 rows in
 // tiles of 6 give 6 6 5 5 5 5, not 6 6 6 6 6 2); one or two rows take several panels at once.
-// A bf16 panel that serves several row tiles is widened once, then read as float32 by each.
+// A bf16 panel for more than two rows is widened once, then read as float32 by every tile.
 template <template <int, int> class Kind, class Args>
 void for_tiles(const Args& a, int panel_begin, int panel_end) {
   const int n_tiles = (a.batch + kMaxRows - 1) / kMaxRows;
   const int per_tile = a.batch / n_tiles, extra = a.batch % n_tiles;
   const int panels_per_tile = a.batch == 1 ? kPanelsOneRow : a.batch == 2 ? kPanelsTwoRows : 1;
-  const bool widen = a.w->precision == Precision::bf16 && n_tiles > 1;  // then panels_per_tile 1
+  const bool widen = a.w->precision == Precision::bf16 && a.batch > 2;  // then one panel a tile
   for (int p = panel_begin; p < panel_end;) {
     int np = panel_end - p < panels_per_tile ? panel_end - p : panels_per_tile;
     if (np == 3 && kPanelsOneRow == 4) np = 2;  // 4, 2, 1: the tiles compiled for one row
