@@ -1,8 +1,9 @@
 // The AVX512-BF16 kernel set, written by hand because Highway 1.0 has no bf16 dot product: a
-// tile of up to 6 batch rows x 64 output rows kept in 24 vector registers over the whole input,
-// vdpbf16ps pair dot products (bfloat16 weights and activations, float32 sums), then the LSTM
-// cell update or the dense activation straight from the registers. Offered only when the CPU
-// has the instructions; not built outside x86-64.
+// tile of up to 6 batch rows x 64 output rows kept in 24 vector registers over the whole input
+// (one row takes 4 panels, two rows 2, to keep enough dot products in flight), vdpbf16ps pair
+// dot products (bfloat16 weights and activations, float32 sums), then the LSTM cell update or
+// the dense activation straight from the registers. Offered only when the CPU has the
+// instructions; not built outside x86-64.
 #if defined(__x86_64__)
 
 // GCC 12's AVX-512 headers trip its own uninitialised-value warnings (_mm512_undefined_ps).
@@ -55,46 +56,51 @@ inline __m512 tanh_ps(__m512 x) {
   return _mm512_sub_ps(_mm512_add_ps(s, s), _mm512_set1_ps(1.0f));
 }
 
-template <int NB>
-inline void products_bf16(const std::uint16_t* w, int cols, const std::uint16_t* x, int ldx,
-                          __m512 (&acc)[kMaxTile][4]) {
+// Accumulators of a tile: NB rows x NP panels x 4 vectors of 16 (the gates of 16 units).
+template <int NB, int NP>
+struct Tile {
+  __m512 acc[NB][NP * 4];
+};
+
+// The products of panels p0 .. p0 + NP - 1 (consecutive in memory, `panel_stride` apart).
+template <int NB, int NP>
+inline void products_bf16(const std::uint16_t* w, std::size_t panel_stride, int cols,
+                          const std::uint16_t* x, int ldx, Tile<NB, NP>& t) {
   for (int kp = 0; kp < cols / 2; ++kp) {
-    const std::uint16_t* wk = w + static_cast<std::size_t>(kp) * kPanelRows * 2;
-    const __m512bh w0 = (__m512bh)_mm512_load_si512(wk);
-    const __m512bh w1 = (__m512bh)_mm512_load_si512(wk + 32);
-    const __m512bh w2 = (__m512bh)_mm512_load_si512(wk + 64);
-    const __m512bh w3 = (__m512bh)_mm512_load_si512(wk + 96);
-#pragma GCC unroll 6
+    __m512bh xb[NB];
     for (int b = 0; b < NB; ++b) {
       std::uint32_t pair;
       std::memcpy(&pair, x + static_cast<std::size_t>(b) * ldx + 2 * kp, 4);
-      const __m512bh xb = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
-      acc[b][0] = _mm512_dpbf16_ps(acc[b][0], w0, xb);
-      acc[b][1] = _mm512_dpbf16_ps(acc[b][1], w1, xb);
-      acc[b][2] = _mm512_dpbf16_ps(acc[b][2], w2, xb);
-      acc[b][3] = _mm512_dpbf16_ps(acc[b][3], w3, xb);
+      xb[b] = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
+    }
+    for (int j = 0; j < NP * 4; ++j) {
+      const std::uint16_t* wk = w + (j / 4) * panel_stride +
+                                (static_cast<std::size_t>(kp) * kPanelRows + (j % 4) * 16) * 2;
+      const __m512bh wj = (__m512bh)_mm512_load_si512(wk);
+      for (int b = 0; b < NB; ++b) t.acc[b][j] = _mm512_dpbf16_ps(t.acc[b][j], wj, xb[b]);
     }
   }
 }
 
-// acc = bias + row bias, then the products of panel p for rows b0 .. b0 + NB - 1.
-template <int NB, class Args>
-inline void panel_tile(const Args& a, const float* const* row_bias, int p, int b0,
-                       __m512 (&acc)[kMaxTile][4]) {
+// acc = bias + row bias, then the products of panels p0.. for rows b0 .. b0 + NB - 1.
+template <int NB, int NP, class Args>
+inline void panel_tile(const Args& a, const float* const* row_bias, int p0, int b0,
+                       Tile<NB, NP>& t) {
   for (int b = 0; b < NB; ++b)
-    for (int g = 0; g < 4; ++g) {
-      const int r = p * kPanelRows + g * 16;
+    for (int j = 0; j < NP * 4; ++j) {
+      const int r = p0 * kPanelRows + j * 16;
       __m512 v = a.bias ? _mm512_loadu_ps(a.bias + r) : _mm512_setzero_ps();
       if (row_bias) v = _mm512_add_ps(v, _mm512_loadu_ps(row_bias[b0 + b] + r));
-      acc[b][g] = v;
+      t.acc[b][j] = v;
     }
   const PackedMatrix& w = *a.w;
   const int k_end = a.columns.k_end > 0 ? a.columns.k_end : w.cols;
-  const std::size_t offset = static_cast<std::size_t>(p) * w.cols * kPanelRows +
-                             static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
-  products_bf16<NB>(w.b16.data() + offset, k_end - a.columns.k_begin,
-                    static_cast<const std::uint16_t*>(a.x) + static_cast<std::size_t>(b0) * a.ldx,
-                    a.ldx, acc);
+  const std::size_t panel_stride = static_cast<std::size_t>(w.cols) * kPanelRows;
+  const std::size_t offset =
+      p0 * panel_stride + static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
+  products_bf16<NB, NP>(
+      w.b16.data() + offset, panel_stride, k_end - a.columns.k_begin,
+      static_cast<const std::uint16_t*>(a.x) + static_cast<std::size_t>(b0) * a.ldx, a.ldx, t);
 }
 
 inline void store16(const Output& out, int b, int col, __m512 v) {
@@ -106,69 +112,82 @@ inline void store16(const Output& out, int b, int col, __m512 v) {
     _mm512_storeu_ps(static_cast<float*>(out.data) + i, v);
 }
 
-template <int NB>
-void lstm_tile(const LstmArgs& a, int p, int b0) {
-  __m512 acc[kMaxTile][4];
-  panel_tile<NB>(a, a.row_bias, p, b0, acc);
-  for (int b = 0; b < NB; ++b) {
-    const __m512 i = sigmoid_ps(acc[b][0]), f = sigmoid_ps(acc[b][1]);
-    const __m512 g = tanh_ps(acc[b][2]), o = sigmoid_ps(acc[b][3]);
-    float* c = a.c + static_cast<std::size_t>(b0 + b) * a.ldc + p * kUnitBlock;
-    const __m512 c_new = _mm512_fmadd_ps(f, _mm512_loadu_ps(c), _mm512_mul_ps(i, g));
-    _mm512_storeu_ps(c, c_new);
-    const __m512 h = _mm512_mul_ps(o, tanh_ps(c_new));
-    for (int d = 0; d < a.n_out; ++d) store16(a.out[d], b0 + b, p * kUnitBlock, h);
+template <int NB, int NP>
+struct LstmTile {
+  static void run(const LstmArgs& a, int p0, int b0) {
+    Tile<NB, NP> t;
+    panel_tile<NB, NP>(a, a.row_bias, p0, b0, t);
+    for (int b = 0; b < NB; ++b)
+      for (int p = 0; p < NP; ++p) {
+        const __m512* g = &t.acc[b][p * 4];
+        const __m512 i = sigmoid_ps(g[0]), f = sigmoid_ps(g[1]);
+        const __m512 gg = tanh_ps(g[2]), o = sigmoid_ps(g[3]);
+        const int col = (p0 + p) * kUnitBlock;
+        float* c = a.c + static_cast<std::size_t>(b0 + b) * a.ldc + col;
+        const __m512 c_new = _mm512_fmadd_ps(f, _mm512_loadu_ps(c), _mm512_mul_ps(i, gg));
+        _mm512_storeu_ps(c, c_new);
+        const __m512 h = _mm512_mul_ps(o, tanh_ps(c_new));
+        for (int d = 0; d < a.n_out; ++d) store16(a.out[d], b0 + b, col, h);
+      }
   }
-}
+};
 
-template <int NB>
-void dense_tile(const DenseArgs& a, int p, int b0) {
-  __m512 acc[kMaxTile][4];
-  panel_tile<NB>(a, nullptr, p, b0, acc);
-  for (int b = 0; b < NB; ++b)
-    for (int g = 0; g < 4; ++g) {
-      __m512 y = acc[b][g];
-      if (a.activation == Activation::relu) y = _mm512_max_ps(y, _mm512_setzero_ps());
-      if (a.activation == Activation::tanh) y = tanh_ps(y);
-      store16(a.out, b0 + b, p * kPanelRows + g * 16, y);
-    }
-}
+template <int NB, int NP>
+struct DenseTile {
+  static void run(const DenseArgs& a, int p0, int b0) {
+    Tile<NB, NP> t;
+    panel_tile<NB, NP>(a, nullptr, p0, b0, t);
+    for (int b = 0; b < NB; ++b)
+      for (int j = 0; j < NP * 4; ++j) {
+        __m512 y = t.acc[b][j];
+        if (a.activation == Activation::relu) y = _mm512_max_ps(y, _mm512_setzero_ps());
+        if (a.activation == Activation::tanh) y = tanh_ps(y);
+        store16(a.out, b0 + b, p0 * kPanelRows + j * 16, y);
+      }
+  }
+};
 
-template <class Args, template <int> class Tile>
+// Panels [panel_begin, panel_end) for every row: one row takes 4 panels at a time and two rows
+// 2 (enough accumulators to hide the dot products' latency), more rows tiles of up to 6.
+template <class Args, template <int, int> class Kind>
 void for_tiles(const Args& a, int panel_begin, int panel_end) {
-  for (int p = panel_begin; p < panel_end; ++p)
+  for (int p = panel_begin; p < panel_end;) {
+    const int left = panel_end - p;
+    if (a.batch == 1 && left >= 4) {
+      Kind<1, 4>::run(a, p, 0);
+      p += 4;
+      continue;
+    }
+    if (a.batch <= 2 && left >= 2) {
+      a.batch == 1 ? Kind<1, 2>::run(a, p, 0) : Kind<2, 2>::run(a, p, 0);
+      p += 2;
+      continue;
+    }
     for (int b0 = 0; b0 < a.batch; b0 += kMaxTile) {
       switch (a.batch - b0 < kMaxTile ? a.batch - b0 : kMaxTile) {
         case 1:
-          Tile<1>::run(a, p, b0);
+          Kind<1, 1>::run(a, p, b0);
           break;
         case 2:
-          Tile<2>::run(a, p, b0);
+          Kind<2, 1>::run(a, p, b0);
           break;
         case 3:
-          Tile<3>::run(a, p, b0);
+          Kind<3, 1>::run(a, p, b0);
           break;
         case 4:
-          Tile<4>::run(a, p, b0);
+          Kind<4, 1>::run(a, p, b0);
           break;
         case 5:
-          Tile<5>::run(a, p, b0);
+          Kind<5, 1>::run(a, p, b0);
           break;
         default:
-          Tile<6>::run(a, p, b0);
+          Kind<6, 1>::run(a, p, b0);
           break;
       }
     }
+    ++p;
+  }
 }
-
-template <int NB>
-struct LstmTile {
-  static void run(const LstmArgs& a, int p, int b0) { lstm_tile<NB>(a, p, b0); }
-};
-template <int NB>
-struct DenseTile {
-  static void run(const DenseArgs& a, int p, int b0) { dense_tile<NB>(a, p, b0); }
-};
 
 void lstm_panels(const LstmArgs& args, int panel_begin, int panel_end) {
   for_tiles<LstmArgs, LstmTile>(args, panel_begin, panel_end);
