@@ -146,8 +146,7 @@ std::string cpu_features() {
       {__builtin_cpu_supports("avx512f"), "avx512f"},
       {__builtin_cpu_supports("avx512bw"), "avx512bw"},
       {__builtin_cpu_supports("avx512vl"), "avx512vl"},
-      {__builtin_cpu_supports("avx512bf16"), "avx512bf16"},
-      {__builtin_cpu_supports("amx-bf16"), "amx-bf16"}};
+      {__builtin_cpu_supports("avx512bf16"), "avx512bf16"}};
   for (const auto& [has, name] : features)
     if (has) text += std::string(" ") + name;
   return text;

@@ -6,9 +6,12 @@
 // instructions; not built outside x86-64.
 #if defined(__x86_64__)
 
+#if defined(__GNUC__) && !defined(__clang__)
 // GCC 12's AVX-512 headers trip its own uninitialised-value warnings (_mm512_undefined_ps).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <hwy/base.h>  // HWY_PUSH_ATTRIBUTES: a target region for GCC and clang alike
 #include <immintrin.h>
 
 #include <cstdint>
@@ -17,8 +20,7 @@
 #include "engine/kernels.h"
 
 // Everything below is compiled for AVX-512; no standard-library code is instantiated here.
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")
+HWY_PUSH_ATTRIBUTES("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")
 
 namespace musegen::engine::kernels {
 
@@ -201,7 +203,7 @@ void dense_panels(const DenseArgs& args, int panel_begin, int panel_end) {
 
 }  // namespace musegen::engine::kernels
 
-#pragma GCC pop_options
+HWY_POP_ATTRIBUTES
 
 namespace musegen::engine::kernels {
 
