@@ -72,6 +72,12 @@ class FastLstmEngine final : public StepEngine {
   // the last layer's final h is left in the head's input.
   void feed_sequence(std::span<const std::int32_t> ids, int time, int t0, int steps);
   int sequence_capacity() const;  // steps per call of feed_sequence
+  // Its parts: a layer's input projections of `steps` steps of every row from the h of the
+  // layer below (`below`, [step][row]), and layer l's recurrence over them, each step's h to
+  // `out` ([step][row]).
+  void project_steps(const Layer& layer, const std::uint8_t* below, int steps);
+  void recur_steps(int l, std::span<const std::int32_t> ids, int time, int t0, int steps,
+                   std::uint8_t* out);
   void run_head();
   void run_lstm(const kernels::LstmArgs& args);
   void run_dense(const kernels::DenseArgs& args);
