@@ -46,6 +46,7 @@ struct TrainCliOptions {
   int world_size = 1, rank = 0;
   std::string master;
   double timeout_sec = 60;
+  std::optional<double> join_timeout_sec;
   train::DistributedFlags distributed_flags() const;
   bool has_world_size = false, has_rank = false, has_master = false, has_timeout = false;
 };
@@ -56,6 +57,7 @@ train::DistributedFlags TrainCliOptions::distributed_flags() const {
   if (has_rank) flags.rank = rank;
   if (has_master) flags.master = master;
   if (has_timeout) flags.timeout_sec = timeout_sec;
+  flags.join_timeout_sec = join_timeout_sec;
   return flags;
 }
 
@@ -412,9 +414,13 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto* master = cmd->add_option("--master", opt->master,
                                  "Rank 0's ADDR:PORT (env MASTER_ADDR, MASTER_PORT; port 29500)");
   auto* timeout = cmd->add_option("--timeout", opt->timeout_sec,
-                                  "Seconds a rank waits for the others at start and per exchange")
+                                  "Seconds a rank waits for another in an exchange (and at start, "
+                                  "unless --join-timeout)")
                       ->capture_default_str()
                       ->check(CLI::PositiveNumber);
+  cmd->add_option("--join-timeout", opt->join_timeout_sec,
+                  "Seconds a rank waits for the others to join (default: --timeout)")
+      ->check(CLI::PositiveNumber);
   cmd->footer("Keys for --set (model and training share one namespace):\n" +
               model::describe_keys());
   cmd->callback(
