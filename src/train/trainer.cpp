@@ -145,7 +145,7 @@ void Run::restore(const model::Checkpoint& checkpoint) {
                           std::to_string(preset_.model.vocab_size) + ")",
                       "the checkpoint's own configuration and vocabulary");
   model::load_module(*model_, checkpoint.weights, file);
-  model::load_optimizer(*optimizer_, checkpoint.optimizer_state, file);
+  model::load_optimizer(*optimizer_, checkpoint.optimizer, file);
   state_ = RunState::from_checkpoint(checkpoint, file);
   state_.check_resume_world_size(sync_.world_size(), file);
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
@@ -325,7 +325,7 @@ void Run::save(bool best) {
   checkpoint.metrics = rows_;
   checkpoint.trainer_state = saved.to_json(select_by_, schedule_.state(), early_stop_.state());
   checkpoint.weights = model::save_module(*model_);
-  checkpoint.optimizer_state = model::save_optimizer(*optimizer_);
+  checkpoint.optimizer = model::save_optimizer(*optimizer_);
   const std::string bytes = model::checkpoint_to_bytes(checkpoint);
   write_file_atomic(last_checkpoint_path(request_.model_path), bytes);
   if (best) write_file_atomic(request_.model_path, bytes);

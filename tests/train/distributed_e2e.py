@@ -23,16 +23,17 @@ Nothing here depends on the machine being idle: joining waits up to 300 s where 
 about joining, what is asserted is the error each rank prints, and the time limits on waits
 (HANG_SEC) only turn a hang into a failure.
 """
-import io
 import json
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from model_file import read_model  # noqa: E402
 
 SEQ = 8  # window length: the tutorial objective gives one target per window
 TORCHRUN = '/usr/bin/torchrun'
@@ -132,18 +133,8 @@ def run_ranks(musegen, data, outs, batch_size, extra=(), epochs=2, use_env=False
 
 
 def checkpoint_weights(path):
-    """The parameters in a musegen model file, read with PyTorch (an independent reader)."""
-    import torch
-    with open(path, 'rb') as f:
-        data = f.read()
-    expect(data[:8] == b'MUSEGENM', f'{path} is not a musegen model')
-    pos = 12  # magic, u32 version
-    (n_json,) = struct.unpack_from('<Q', data, pos)
-    pos += 8 + n_json
-    (n_weights,) = struct.unpack_from('<Q', data, pos)
-    pos += 8
-    module = torch.jit.load(io.BytesIO(data[pos:pos + n_weights]))
-    return {name: t.detach().clone() for name, t in module.named_parameters()}
+    """The parameters in a musegen model file, read by tests/support/model_file.py."""
+    return read_model(path)[1]
 
 
 def max_difference(a, b):
