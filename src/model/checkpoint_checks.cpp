@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/errors.h"
+#include "core/json_depth.h"
 #include "model/network_shapes.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -21,27 +22,6 @@ using nlohmann::json;
 [[noreturn]] void fail(const std::string& file, std::int64_t offset, const std::string& field,
                        const std::string& detail) {
   throw ParseError(file, offset, field + ": " + detail);
-}
-
-// Nesting depth of the JSON text outside strings, counted up to `limit` + 1.
-int nesting_depth(std::string_view text, int limit) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char ch : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (ch == '\\') escaped = true;
-      else if (ch == '"') in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if (ch == ']' || ch == '}') {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // A JSON value in a one-line message: its text, cut short.
@@ -262,7 +242,7 @@ void check_optimizer(const Checkpoint& c, const std::vector<TensorShape>& networ
 
 nlohmann::json parse_checkpoint_json(std::string_view text, const std::string& file,
                                      std::int64_t offset, const char* format_name) {
-  if (nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth)
+  if (json_nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth)
     throw ParseError(file, offset,
                      "the model description (JSON) nests deeper than " +
                          std::to_string(kMaxJsonDepth) + " levels");
