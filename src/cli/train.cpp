@@ -72,22 +72,27 @@ void on_stop_signal(int signal) {
   g_stop_signal.store(signal);
 }
 
-// Installs the SIGINT/SIGTERM handlers for its lifetime.
+// Installs the SIGINT/SIGTERM handlers for its lifetime, and ignores SIGXFSZ: past a file-size
+// limit (ulimit -f) a checkpoint write then fails like one on a full disk (an IoError, the
+// previous checkpoint intact) instead of the signal killing the run.
 class StopSignals {
  public:
   StopSignals() {
     g_stop_signal.store(0);
     previous_int_ = std::signal(SIGINT, on_stop_signal);
     previous_term_ = std::signal(SIGTERM, on_stop_signal);
+    previous_xfsz_ = std::signal(SIGXFSZ, SIG_IGN);
   }
   ~StopSignals() {
     std::signal(SIGINT, previous_int_);
     std::signal(SIGTERM, previous_term_);
+    std::signal(SIGXFSZ, previous_xfsz_);
   }
 
  private:
   void (*previous_int_)(int);
   void (*previous_term_)(int);
+  void (*previous_xfsz_)(int);
 };
 
 std::string fixed(double value, int decimals) {
@@ -336,6 +341,10 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
     print_error(e.what(),
                 "lower learning_rate (--set learning_rate=...) or clip gradients "
                 "(--set clip_grad_norm=1)");
+    return 1;
+  } catch (const IoError& e) {  // a full disk while writing: the files before are intact
+    print_error(e.what(), "the checkpoint written before is intact; free space, then resume "
+                          "with: " + resume_command(opt, dist));
     return 1;
   }
   if (dist) dist->require_same("final weights", dist->parameters_digest());

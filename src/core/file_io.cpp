@@ -17,6 +17,16 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// Makes a rename in `path`'s folder survive a power loss, not only a killed process. Best
+// effort: the file is already in place, so a folder that cannot be synced is left as it is.
+void sync_directory_of(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
@@ -63,6 +73,7 @@ void write_file_atomic(const std::filesystem::path& path, const void* bytes, std
     ::unlink(tmp.c_str());
     throw IoError(path.string(), "cannot rename temporary file into place: " + why);
   }
+  sync_directory_of(path);
 }
 
 }  // namespace musegen
