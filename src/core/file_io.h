@@ -25,4 +25,9 @@ inline void write_file_atomic(const std::filesystem::path& path,
   write_file_atomic(path, bytes.data(), bytes.size());
 }
 
+// Removes the PATH.tmp.PID files that write_file_atomic left when a process was killed in the
+// middle of a write (PID no longer running; never this process's). Returns how many; files it
+// cannot remove are left. Call it only for paths this process alone writes.
+int remove_stale_temporaries(const std::filesystem::path& path);
+
 }  // namespace musegen

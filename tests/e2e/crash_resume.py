@@ -11,7 +11,7 @@ CASE is one of:
              tests/support/model_file.py), the metrics JSON lines and CSV parse whole, the SVG
              parses as XML. The run is resumed each time; its final weights (best and last) and
              its per-step losses must be bit-identical to an uninterrupted run with the same
-             seed and threads.
+             seed and threads; the temporary files of writes cut short are gone at the end.
   full_disk  a checkpoint write that fails for lack of room (a file-size limit below the
              checkpoint's size, ulimit -f, the kernel's own EFBIG path): exit 1 with one error
              line naming the file and a hint to resume, the previous checkpoints byte for byte
@@ -135,6 +135,8 @@ def case_kill(musegen, root, tmp):
         inspect(musegen, out, f'after kill {i + 1} (step {step})')
     run(musegen, train_args(data, out) + ['--resume'])
     inspect(musegen, out, 'at the end')
+    leftovers = [n for n in os.listdir(os.path.dirname(out)) if '.tmp.' in n]
+    expect(not leftovers, f'temporary files of killed writes left after the last run: {leftovers}')
     for key in ('best', 'last'):
         a, b = read_model(out_files(reference)[key])[1], read_model(out_files(out)[key])[1]
         expect(sorted(a) == sorted(b), f'{key}: other tensors')
