@@ -54,7 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (bytes.size() >= 8) {
     const std::uint64_t sum = musegen::data::fnv1a64(
         std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size() - 8));
-    for (int i = 0; i < 8; ++i) bytes[bytes.size() - 8 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(sum >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      bytes[bytes.size() - 8 + static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(sum >> (8 * i));
   }
   musegen::data::CachedCorpus cached;
   try {

@@ -93,9 +93,11 @@ std::vector<std::pair<std::string, Bytes>> model_seeds() {
       const std::string prefix = "param." + std::to_string(i) + ".";
       if (std::string(kind) == "rmsprop") {
         state.steps.push_back(1);
-        state.tensors.tensors.push_back(testing::filled(prefix + "square_avg", network[i].shape, 1));
+        state.tensors.tensors.push_back(
+            testing::filled(prefix + "square_avg", network[i].shape, 1));
       }
-      state.tensors.tensors.push_back(testing::filled(prefix + "momentum_buffer", network[i].shape, 1));
+      state.tensors.tensors.push_back(
+          testing::filled(prefix + "momentum_buffer", network[i].shape, 1));
     }
     c.optimizer = state;
     out.push_back({std::string(kind) + ".pt", bytes_of(checkpoint_to_bytes(c))});
@@ -121,7 +123,8 @@ std::vector<std::pair<std::string, Bytes>> cache_seeds() {
   corpus.stats.files_read = 2;
   corpus.stats.files_skipped = 1;
   corpus.stats.skipped = {{"junk.mid", "not a MIDI file"}};
-  const nlohmann::json key = {{"version", 1}, {"tokenizer", corpus.tokenizer_config},
+  const nlohmann::json key = {{"version", 1},
+                              {"tokenizer", corpus.tokenizer_config},
                               {"inputs", {{"train", {{"a.mid", 120, 5}}}}}};
   return {{"small.cache", musegen::data::corpus_cache_to_bytes(corpus, key)}};
 }
@@ -137,7 +140,8 @@ int main(int argc, char** argv) {
   if (target == "model_loader") all = model_seeds();
   if (target == "corpus_cache") all = cache_seeds();
   if (argc < 3 || argc > 4 || all.empty()) {
-    std::cerr << "usage: fuzz_make_seeds midi_reader|model_loader|corpus_cache SEED_DIR [CORPUS_DIR]\n";
+    std::cerr
+        << "usage: fuzz_make_seeds midi_reader|model_loader|corpus_cache SEED_DIR [CORPUS_DIR]\n";
     return 2;
   }
   const std::filesystem::path dir = argv[2];

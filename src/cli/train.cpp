@@ -343,8 +343,9 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
                 "(--set clip_grad_norm=1)");
     return 1;
   } catch (const IoError& e) {  // a full disk while writing: the files before are intact
-    print_error(e.what(), "the checkpoint written before is intact; free space, then resume "
-                          "with: " + resume_command(opt, dist));
+    const std::string resume = resume_command(opt, dist);
+    print_error(e.what(),
+                "the checkpoint written before is intact; free space, then resume with: " + resume);
     return 1;
   }
   if (dist) dist->require_same("final weights", dist->parameters_digest());

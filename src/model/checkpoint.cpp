@@ -115,7 +115,8 @@ std::uint64_t checkpoint_checksum(std::string_view bytes) {
 
 std::string checkpoint_to_bytes(const Checkpoint& checkpoint) {
   std::string out(kMagic.data(), kMagic.size());
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((kCheckpointVersion >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<char>((kCheckpointVersion >> (8 * i)) & 0xff));
   put_block(out, header_json(checkpoint).dump());
   put_block(out, tensor_block_to_bytes(checkpoint.weights));
   put_block(out, checkpoint.optimizer ? tensor_block_to_bytes(checkpoint.optimizer->tensors)
@@ -151,8 +152,8 @@ Checkpoint checkpoint_from_bytes(std::string_view bytes, const std::string& name
   if (s.version == kLegacyCheckpointVersion)
     throw ParseError(name, kVersionOffset,
                      "model file format version 1 (LibTorch archives) is no longer read: "
-                     "convert a file you trust with `musegen model " + name +
-                         " --upgrade NEW.pt` (docs/model.md)");
+                     "convert a file you trust with `musegen model " +
+                         name + " --upgrade NEW.pt` (docs/model.md)");
   Checkpoint c;
   const nlohmann::json j = parse_checkpoint_json(s.json, name, s.json_offset, kFormatName);
   read_checkpoint_json(c, j, name, s.json_offset);

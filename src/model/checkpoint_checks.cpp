@@ -41,12 +41,14 @@ class Fields {
     if (it == object.end()) fail(file_, offset_, path, "missing from the model description");
     const bool fits = it->type() == type || (type == json::value_t::number_integer &&
                                              it->type() == json::value_t::number_unsigned);
-    if (!fits) fail(file_, offset_, path, "expected " + type_name(type) + ", found " + excerpt(*it));
+    if (!fits)
+      fail(file_, offset_, path, "expected " + type_name(type) + ", found " + excerpt(*it));
     return *it;
   }
   std::int64_t integer(const json& value, const std::string& path, std::int64_t min) const {
     if (value.is_number_unsigned() &&
-        value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        value.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       fail(file_, offset_, path, excerpt(value) + " is out of range");
     if (!value.is_number_integer()) fail(file_, offset_, path, "expected an integer");
     const auto v = value.get<std::int64_t>();
@@ -60,10 +62,14 @@ class Fields {
  private:
   static std::string type_name(json::value_t type) {
     switch (type) {
-      case json::value_t::object: return "an object";
-      case json::value_t::array: return "a list";
-      case json::value_t::string: return "a string";
-      default: return "an integer";
+      case json::value_t::object:
+        return "an object";
+      case json::value_t::array:
+        return "a list";
+      case json::value_t::string:
+        return "a string";
+      default:
+        return "an integer";
     }
   }
   const std::string& file_;
@@ -74,12 +80,14 @@ void read_preset(Preset& preset, const json& j, const Fields& f) {
   const json& p = f.member(j, "preset", "preset", json::value_t::object);
   preset.name = f.member(p, "name", "preset.name", json::value_t::string).get<std::string>();
   try {
-    preset.model = ModelConfig::from_json(f.member(p, "model", "preset.model", json::value_t::object));
+    preset.model =
+        ModelConfig::from_json(f.member(p, "model", "preset.model", json::value_t::object));
   } catch (const ConfigError& e) {
     f.config_error("preset.model.", e);
   }
   try {
-    preset.train = TrainConfig::from_json(f.member(p, "train", "preset.train", json::value_t::object));
+    preset.train =
+        TrainConfig::from_json(f.member(p, "train", "preset.train", json::value_t::object));
   } catch (const ConfigError& e) {
     f.config_error("preset.train.", e);
   }
@@ -99,8 +107,8 @@ void read_optimizer(Checkpoint& c, const json& j, const Fields& f, const std::st
       f.member(*it, "name", "optimizer.name", json::value_t::string).get<std::string>();
   if (name != c.preset.train.optimizer)
     fail(file, offset, "optimizer.name",
-         "state of \"" + name + "\", but preset.train.optimizer is \"" +
-             c.preset.train.optimizer + "\"");
+         "state of \"" + name + "\", but preset.train.optimizer is \"" + c.preset.train.optimizer +
+             "\"");
   const json& steps = f.member(*it, "steps", "optimizer.steps", json::value_t::array);
   OptimizerState state;
   for (std::size_t i = 0; i < steps.size(); ++i)
@@ -175,7 +183,8 @@ struct Slots {
 Slots optimizer_slots(const TrainConfig& t) {
   if (t.optimizer == "sgd") return {{"momentum_buffer"}, {}, false};
   if (t.optimizer == "rmsprop") {
-    if (t.momentum > 0) return {{"square_avg", "momentum_buffer"}, {"square_avg", "momentum_buffer"}};
+    if (t.momentum > 0)
+      return {{"square_avg", "momentum_buffer"}, {"square_avg", "momentum_buffer"}};
     return {{"square_avg"}, {"square_avg"}};
   }
   return {{"exp_avg", "exp_avg_sq"}, {"exp_avg", "exp_avg_sq"}};  // adam, adamw

@@ -37,8 +37,10 @@ torch::Tensor from_block_tensor(const Tensor& t) {
 
 TensorBlock save_module(const torch::nn::Module& module) {
   TensorBlock block;
-  for (const auto& p : module.named_parameters()) block.tensors.push_back(to_block_tensor(p.key(), p.value()));
-  for (const auto& b : module.named_buffers()) block.tensors.push_back(to_block_tensor(b.key(), b.value()));
+  for (const auto& p : module.named_parameters())
+    block.tensors.push_back(to_block_tensor(p.key(), p.value()));
+  for (const auto& b : module.named_buffers())
+    block.tensors.push_back(to_block_tensor(b.key(), b.value()));
   return block;
 }
 

@@ -12,7 +12,7 @@
 namespace musegen::model {
 
 struct TensorShape {
-  std::string name;                 // LibTorch's parameter name, e.g. "lstm.weight_hh_l1"
+  std::string name;  // LibTorch's parameter name, e.g. "lstm.weight_hh_l1"
   std::vector<std::int64_t> shape;
 };
 

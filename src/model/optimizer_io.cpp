@@ -48,8 +48,7 @@ class SlotReader {
                     bool required) const {
     const Tensor* t = state_.tensors.find(slot_name(index, slot));
     if (t == nullptr) {
-      if (required)
-        throw ParseError(name_, 0, "optimiser state lacks " + slot_name(index, slot));
+      if (required) throw ParseError(name_, 0, "optimiser state lacks " + slot_name(index, slot));
       return {};
     }
     if (t->shape != p.sizes().vec())
@@ -102,19 +101,21 @@ OptimizerState save_optimizer(const optim::Optimizer& optimizer) {
 namespace {
 
 std::unique_ptr<optim::OptimizerParamState> restored_state(const std::string& kind,
-                                                           const SlotReader& slots,
-                                                           std::size_t i, std::int64_t step,
+                                                           const SlotReader& slots, std::size_t i,
+                                                           std::int64_t step,
                                                            const torch::Tensor& p) {
   if (kind == "adam") {
     auto s = std::make_unique<optim::AdamParamState>();
-    s->step(step).exp_avg(slots.get(i, "exp_avg", p, true)).exp_avg_sq(
-        slots.get(i, "exp_avg_sq", p, true));
+    s->step(step)
+        .exp_avg(slots.get(i, "exp_avg", p, true))
+        .exp_avg_sq(slots.get(i, "exp_avg_sq", p, true));
     return s;
   }
   if (kind == "adamw") {
     auto s = std::make_unique<optim::AdamWParamState>();
-    s->step(step).exp_avg(slots.get(i, "exp_avg", p, true)).exp_avg_sq(
-        slots.get(i, "exp_avg_sq", p, true));
+    s->step(step)
+        .exp_avg(slots.get(i, "exp_avg", p, true))
+        .exp_avg_sq(slots.get(i, "exp_avg_sq", p, true));
     return s;
   }
   if (kind == "rmsprop") {

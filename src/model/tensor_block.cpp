@@ -178,8 +178,9 @@ std::string tensor_block_to_bytes(const TensorBlock& block) {
     std::uint64_t numel = 1;
     for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d < 0 ? 0 : d);
     if (!valid_name(t.name) || t.shape.size() > kMaxTensorRank || numel != t.values.size())
-      throw ConfigError("tensor", "\"" + t.name + "\" of shape " + shape_text(t.shape) + " with " +
-                                      std::to_string(t.values.size()) + " values",
+      throw ConfigError("tensor",
+                        "\"" + t.name + "\" of shape " + shape_text(t.shape) + " with " +
+                            std::to_string(t.values.size()) + " values",
                         "a name of letters, digits, '.', '_'; rank <= 8; values filling the shape");
     put_le(out, t.name.size(), 2);
     out += t.name;

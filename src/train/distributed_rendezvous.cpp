@@ -229,8 +229,7 @@ c10::intrusive_ptr<c10d::ProcessGroupGloo> open_group(const c10::intrusive_ptr<c
   }
   options->threads = 2;  // collectives of different buckets may overlap
   try {
-    auto group =
-        c10::make_intrusive<GlooGroup>(store, config.rank, config.world_size, options);
+    auto group = c10::make_intrusive<GlooGroup>(store, config.rank, config.world_size, options);
     group->set_collective_timeout(milliseconds(config.timeout_sec));
     return group;
   } catch (const std::exception& e) {

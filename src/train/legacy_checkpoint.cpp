@@ -26,8 +26,9 @@ torch::serialize::InputArchive archive_of(std::string_view bytes, const std::str
     std::istringstream in{std::string(bytes)};
     archive.load_from(in);
   } catch (const c10::Error& e) {
-    throw ParseError(name, offset, std::string("the ") + what +
-                                       " archive is unreadable: " + first_line(e.what()));
+    throw ParseError(
+        name, offset,
+        std::string("the ") + what + " archive is unreadable: " + first_line(e.what()));
   }
   return archive;
 }
@@ -37,9 +38,9 @@ torch::serialize::InputArchive archive_of(std::string_view bytes, const std::str
 model::Checkpoint upgrade_legacy_checkpoint(std::string_view bytes, const std::string& name) {
   const model::CheckpointSections s = model::split_checkpoint(bytes, name);
   if (s.version != model::kLegacyCheckpointVersion)
-    throw ParseError(name, 8,
-                     "already model file format version " + std::to_string(s.version) +
-                         ": nothing to upgrade");
+    throw ParseError(
+        name, 8,
+        "already model file format version " + std::to_string(s.version) + ": nothing to upgrade");
   model::Checkpoint c;
   model::read_checkpoint_json(
       c, model::parse_checkpoint_json(s.json, name, s.json_offset, "musegen-model"), name,

@@ -178,7 +178,8 @@ std::vector<std::uint8_t> with_header(const std::vector<std::uint8_t>& bytes,
                                       const std::function<void(nlohmann::json&)>& edit) {
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[12 + i];
-  auto header = nlohmann::json::parse(bytes.begin() + 20, bytes.begin() + 20 + static_cast<long>(n));
+  auto header =
+      nlohmann::json::parse(bytes.begin() + 20, bytes.begin() + 20 + static_cast<long>(n));
   edit(header);
   const std::string text = header.dump();
   std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + 12);

@@ -29,8 +29,8 @@ ModelConfig tiny_config(const std::string& cell = "lstm") {
 nlohmann::json tutorial_vocabulary(int size) {
   tokenize::Tokens pitches;
   for (int i = 4; i < size; ++i) pitches.push_back(std::to_string(100 + i));  // "pitch" names
-  return tokenize::Vocabulary::from_sequences({pitches})
-      .to_json(tokenize::make_tokenizer("tutorial")->config());
+  return tokenize::Vocabulary::from_sequences({pitches}).to_json(
+      tokenize::make_tokenizer("tutorial")->config());
 }
 
 std::string parse_error_of(const std::function<void()>& f) {
@@ -91,13 +91,15 @@ TEST(ModelIo, WeightsOfAnotherShapeAreRejected) {
   EXPECT_NE(message.find("has shape"), std::string::npos) << message;
   EXPECT_NE(message.find("the configuration needs"), std::string::npos) << message;
   SequenceModel gru(tiny_config("gru"));
-  EXPECT_NE(parse_error_of([&] { load_module(*gru, save_module(*small), "m.pt"); })
-                .find("gru.weight_ih_l0 is missing"),
+  EXPECT_NE(parse_error_of([&] {
+              load_module(*gru, save_module(*small), "m.pt");
+            }).find("gru.weight_ih_l0 is missing"),
             std::string::npos);
   TensorBlock extra = save_module(*small);
   extra.tensors.push_back({"spare", {1}, {0.0f}});
-  EXPECT_NE(parse_error_of([&] { load_module(*small, extra, "m.pt"); })
-                .find("the file holds 14 tensors, the model 13"),
+  EXPECT_NE(parse_error_of([&] {
+              load_module(*small, extra, "m.pt");
+            }).find("the file holds 14 tensors, the model 13"),
             std::string::npos);
   EXPECT_FALSE(parse_error_of([&] { load_module(*small, TensorBlock{}, "m.pt"); }).empty());
 }
@@ -183,8 +185,9 @@ TEST(ModelIo, OptimiserStateThatDoesNotFitIsAParseError) {
             std::string::npos);
   OptimizerState missing;
   missing.steps.assign(m->parameters().size(), 1);
-  EXPECT_NE(parse_error_of([&] { load_optimizer(adam, missing, "a"); }).find("lacks param.0.exp_avg"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error_of([&] { load_optimizer(adam, missing, "a"); }).find("lacks param.0.exp_avg"),
+      std::string::npos);
 }
 
 TEST(ModelIo, ThreadSettings) {

@@ -173,7 +173,9 @@ TEST(Checkpoint, EachWrongFieldIsNamed) {
        "weights.lstm.weight_hh_l0: NaN at index 5"},
       {[](Checkpoint& c) { c.weights.tensors[0].values[0] = -INFINITY; },
        "weights.embedding.weight: an infinite value at index 0"},
-      {[](Checkpoint& c) { c.weights.tensors[1].shape = {4, 16}; },
+      {[](Checkpoint& c) {
+         c.weights.tensors[1].shape = {4, 16};
+       },
        "weights.lstm.weight_ih_l0: shape [4, 16], but the network of preset.model needs [16, 4]"},
       {[](Checkpoint& c) { c.weights.tensors.pop_back(); },
        "weights.output.bias: missing; the network of preset.model has it"},
@@ -218,7 +220,8 @@ TEST(Checkpoint, EachWrongJsonFieldIsNamed) {
   const std::vector<std::pair<std::function<void(J&)>, std::string>> rows = {
       {[](J& j) { j["epoch"] = "three"; }, "epoch: expected an integer, found \"three\""},
       {[](J& j) { j["step"] = -1; }, "step: -1 is below 0"},
-      {[](J& j) { j["step"] = 18446744073709551615ull; }, "step: 18446744073709551615 is out of range"},
+      {[](J& j) { j["step"] = 18446744073709551615ull; },
+       "step: 18446744073709551615 is out of range"},
       {[](J& j) { j.erase("metrics"); }, "metrics: missing from the model description"},
       {[](J& j) { j["metrics"] = J::object(); }, "metrics: expected a list"},
       {[](J& j) { j["trainer_state"] = 1; }, "trainer_state: expected an object, found 1"},

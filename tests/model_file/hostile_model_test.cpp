@@ -40,12 +40,24 @@ void counted_free(void* p) noexcept {
 
 }  // namespace
 
-void* operator new(std::size_t n) { return counted_alloc(n); }
-void* operator new[](std::size_t n) { return counted_alloc(n); }
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete[](void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
+void* operator new(std::size_t n) {
+  return counted_alloc(n);
+}
+void* operator new[](std::size_t n) {
+  return counted_alloc(n);
+}
+void operator delete(void* p) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p) noexcept {
+  counted_free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  counted_free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  counted_free(p);
+}
 
 namespace musegen::model {
 namespace {
@@ -59,7 +71,7 @@ struct Layout {
     std::size_t at;
     int width;
   };
-  std::vector<Field> lengths;         // every length, count, dimension and offset field
+  std::vector<Field> lengths;           // every length, count, dimension and offset field
   std::vector<std::size_t> boundaries;  // where each section, header and tensor begins
   std::vector<std::pair<std::size_t, std::size_t>> data;  // [begin, end) of tensor values
 };
@@ -186,7 +198,8 @@ TEST(HostileModel, EveryBitFlippedOutsideTheValues) {
       if (in_values(i) && bit != static_cast<int>(i % 8)) continue;
       std::string damaged = b;
       damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
-      expect_safe(with_checksum(damaged), "byte " + std::to_string(i) + " bit " + std::to_string(bit));
+      expect_safe(with_checksum(damaged),
+                  "byte " + std::to_string(i) + " bit " + std::to_string(bit));
     }
 }
 

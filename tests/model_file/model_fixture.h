@@ -13,8 +13,7 @@
 
 namespace musegen::model::testing {
 
-inline Tensor filled(const std::string& name, const std::vector<std::int64_t>& shape,
-                     float scale) {
+inline Tensor filled(const std::string& name, const std::vector<std::int64_t>& shape, float scale) {
   Tensor t{name, shape, {}};
   std::int64_t n = 1;
   for (auto d : shape) n *= d;
@@ -58,9 +57,11 @@ inline Checkpoint tiny_checkpoint(bool with_optimizer = true) {
 // checksum no longer catches, so the parser beneath it is what is tested.
 inline std::string with_checksum(std::string bytes) {
   if (bytes.size() < 8) return bytes;
-  const std::uint64_t sum = checkpoint_checksum(std::string_view(bytes).substr(0, bytes.size() - 8));
+  const std::uint64_t sum =
+      checkpoint_checksum(std::string_view(bytes).substr(0, bytes.size() - 8));
   for (int i = 0; i < 8; ++i)
-    bytes[bytes.size() - 8 + static_cast<std::size_t>(i)] = static_cast<char>((sum >> (8 * i)) & 0xff);
+    bytes[bytes.size() - 8 + static_cast<std::size_t>(i)] =
+        static_cast<char>((sum >> (8 * i)) & 0xff);
   return bytes;
 }
 

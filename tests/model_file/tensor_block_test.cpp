@@ -53,9 +53,9 @@ TEST(TensorBlock, BytesAreTheDocumentedLayout) {
   TensorBlock block{{{"w", {2}, {1.0f, -2.0f}}, {"b.0", {}, {0.5f}}}};
   const std::string expected =
       std::string("\x02\x00\x00\x00", 4) +                                  // count
-      std::string("\x01\x00", 2) + "w" + std::string("\x01\x01", 2) +      // name, f32, rank 1
+      std::string("\x01\x00", 2) + "w" + std::string("\x01\x01", 2) +       // name, f32, rank 1
       le(2, 8) + le(0, 8) + le(8, 8) +                                      // dim, offset, length
-      std::string("\x03\x00", 2) + "b.0" + std::string("\x01\x00", 2) +    // a scalar
+      std::string("\x03\x00", 2) + "b.0" + std::string("\x01\x00", 2) +     // a scalar
       le(8, 8) + le(4, 8) +                                                 // offset, length
       std::string("\x00\x00\x80\x3f\x00\x00\x00\xc0\x00\x00\x00\x3f", 12);  // 1, -2, 0.5
   EXPECT_EQ(tensor_block_to_bytes(block), expected);
@@ -63,13 +63,12 @@ TEST(TensorBlock, BytesAreTheDocumentedLayout) {
 
 TEST(TensorBlock, EveryFloatRoundTripsBitForBit) {
   Tensor odd{"odd", {2, 3}, {}};
-  for (std::uint32_t bits : {0x00000000u, 0x80000000u, 0x00000001u, 0x7f800000u, 0xff800000u,
-                             0x7fc00001u, 0x3f800000u})
+  for (std::uint32_t bits :
+       {0x00000000u, 0x80000000u, 0x00000001u, 0x7f800000u, 0xff800000u, 0x7fc00001u, 0x3f800000u})
     odd.values.push_back(std::bit_cast<float>(bits));
   odd.shape = {7};
   TensorBlock block{{odd, {"empty", {0, 5}, {}}, {"s", {}, {3.25f}}}};
-  const TensorBlock back =
-      tensor_block_from_bytes(tensor_block_to_bytes(block), "x", 0, "weights");
+  const TensorBlock back = tensor_block_from_bytes(tensor_block_to_bytes(block), "x", 0, "weights");
   ASSERT_EQ(back.tensors.size(), 3u);
   for (std::size_t i = 0; i < block.tensors.size(); ++i) {
     EXPECT_EQ(back.tensors[i].name, block.tensors[i].name);
@@ -85,9 +84,9 @@ TEST(TensorBlock, EveryFloatRoundTripsBitForBit) {
 }
 
 TEST(TensorBlock, TheWriterRefusesWhatTheReaderWould) {
-  for (const Tensor& bad : {Tensor{"", {1}, {1}}, Tensor{"a b", {1}, {1}},
-                            Tensor{std::string(257, 'a'), {1}, {1}},
-                            Tensor{"a", {1, 1, 1, 1, 1, 1, 1, 1, 1}, {1}}, Tensor{"a", {3}, {1}}})
+  for (const Tensor& bad :
+       {Tensor{"", {1}, {1}}, Tensor{"a b", {1}, {1}}, Tensor{std::string(257, 'a'), {1}, {1}},
+        Tensor{"a", {1, 1, 1, 1, 1, 1, 1, 1, 1}, {1}}, Tensor{"a", {3}, {1}}})
     EXPECT_THROW(tensor_block_to_bytes(TensorBlock{{bad}}), ConfigError) << bad.name;
 }
 

@@ -9,15 +9,15 @@
 
 #include <algorithm>
 #include <functional>
-#include <tuple>
 #include <map>
 #include <random>
+#include <tuple>
 
 #include "core/errors.h"
 #include "midi/reader.h"
 #include "midi/writer.h"
-#include "tokenize/tokenizer.h"
 #include "tokenize/score_builder.h"
+#include "tokenize/tokenizer.h"
 
 namespace musegen::tokenize {
 namespace {
@@ -25,7 +25,7 @@ namespace {
 // How a tokenizer departs from the plain property, as docs/tokenizers.md documents it.
 struct Exceptions {
   nlohmann::json options = nlohmann::json::object();  // options the property holds under
-  int min_pitch = 0;                                   // random pitches from here to 127
+  int min_pitch = 0;                                  // random pitches from here to 127
   // Tokens of the first encoding that legitimately come back as another token, and which.
   std::function<std::string(const std::string&)> comes_back_as;
   // A form of a token list that keeps everything the tokens say but an order the tokenizer
@@ -36,8 +36,8 @@ struct Exceptions {
 std::string pitch_class_note(const std::string& token) {
   // A one-pitch-class chord ("0".."11", e.g. from C4 + C5) decodes to that class's single
   // note in octave 4, which encodes as its name.
-  static const char* const kNames[] = {"C4", "C#4", "D4", "E-4", "E4", "F4",
-                                       "F#4", "G4", "G#4", "A4", "B-4", "B4"};
+  static const char* const kNames[] = {"C4",  "C#4", "D4",  "E-4", "E4",  "F4",
+                                       "F#4", "G4",  "G#4", "A4",  "B-4", "B4"};
   return kNames[std::stoi(token)];
 }
 
@@ -162,8 +162,9 @@ TEST(TokenizerProperty, EncodeDecodeEncodeGivesTheSameTokens) {
                             ? exceptions.canonical(again) == exceptions.canonical(expected)
                             : again == expected;
       ASSERT_TRUE(same) << ::testing::PrintToString(first) << "\ncame back as\n"
-                        << ::testing::PrintToString(again) << "\n" << name << ", score " << round << " of " << score.notes.size()
-                                 << " notes at " << score.ticks_per_quarter << " ticks/quarter";
+                        << ::testing::PrintToString(again) << "\n"
+                        << name << ", score " << round << " of " << score.notes.size()
+                        << " notes at " << score.ticks_per_quarter << " ticks/quarter";
       n_tokens += static_cast<int>(first.size());
     }
     EXPECT_GT(n_tokens, 300 * 5) << name << ": the random scores gave almost no tokens";

@@ -66,15 +66,16 @@ TEST(LegacyCheckpoint, UpgradeKeepsWeightsAndOptimiserStateBitForBit) {
   c.weights = model::save_module(*net);
   c.optimizer = model::save_optimizer(*optimizer);
 
-  const model::Checkpoint up =
-      upgrade_legacy_checkpoint(version_one(c, archive_bytes(weights), archive_bytes(moments)), "old.pt");
+  const model::Checkpoint up = upgrade_legacy_checkpoint(
+      version_one(c, archive_bytes(weights), archive_bytes(moments)), "old.pt");
   EXPECT_EQ(model::checkpoint_to_bytes(up), model::checkpoint_to_bytes(c));
   EXPECT_EQ(up.optimizer->steps, std::vector<std::int64_t>(net->parameters().size(), 2));
 
   const model::Checkpoint exported =
       upgrade_legacy_checkpoint(version_one(c, archive_bytes(weights), ""), "old.pt");
   EXPECT_FALSE(exported.optimizer.has_value());
-  EXPECT_EQ(model::tensor_block_to_bytes(exported.weights), model::tensor_block_to_bytes(c.weights));
+  EXPECT_EQ(model::tensor_block_to_bytes(exported.weights),
+            model::tensor_block_to_bytes(c.weights));
 }
 
 TEST(LegacyCheckpoint, CurrentFilesAndBadArchivesAreRefused) {
@@ -93,7 +94,8 @@ TEST(LegacyCheckpoint, CurrentFilesAndBadArchivesAreRefused) {
   } catch (const ParseError& e) {
     EXPECT_NE(std::string(e.what()).find("already model file format version 2"), std::string::npos);
   }
-  EXPECT_THROW(upgrade_legacy_checkpoint(version_one(c, "not an archive", ""), "old.pt"), ParseError);
+  EXPECT_THROW(upgrade_legacy_checkpoint(version_one(c, "not an archive", ""), "old.pt"),
+               ParseError);
   model::Preset wider = c.preset;
   wider.model.hidden_size = 7;
   model::SequenceModel other(wider.model);
