@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: builds (Release) and runs the whole test suite, then the
-# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests, and short
-# libFuzzer runs of the MIDI and MusicXML readers) built with clang in build-asan/.
+# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests and the
+# fuzz corpus replays, and short libFuzzer runs of the MIDI and MusicXML readers, the model
+# loader and the corpus cache loader) built with clang in build-asan/.
 # MUSEGEN_SKIP_SANITIZE=1 skips the sanitizer stage.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
