@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/frame_nll_peer.py MODEL.pt SPLIT_DIR [--constrained]
 
-Reads a musegen model file (header, JSON, LibTorch weights archive) and rebuilds its network as
+Reads a musegen model file (tests/support/model_file.py) and rebuilds its network as
 torch.nn.Embedding + torch.nn.LSTM + torch.nn.Linear (embedding-input LSTM models without dense
 layers, as `musegen benchmark` trains). Reads every .mid file of SPLIT_DIR with mido and samples
 it once per beat: frame k holds the pitches sounding at tick k * tpq (start <= tick < end), for
@@ -12,29 +12,23 @@ ceil(end / tpq) frames, end being the last note-off or the End-of-Track if later
 tokens through the network, and sums -log p over the tokens of frames 1.. . Prints the frame
 count and nats per frame, to compare with `musegen evaluate MODEL SPLIT_DIR`.
 """
-import io
-import json
 import math
 import os
-import struct
 import sys
 
 import mido
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'support'))
+import model_file  # noqa: E402
+
 
 def read_model(path):
     """(config JSON, state dict) of a musegen model file."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    if data[:8] != b'MUSEGENM':
-        sys.exit('%s: not a musegen model file' % path)
-    (json_len,) = struct.unpack('<Q', data[12:20])
-    config = json.loads(data[20:20 + json_len])
-    at = 20 + json_len
-    (weights_len,) = struct.unpack('<Q', data[at:at + 8])
-    archive = torch.jit.load(io.BytesIO(data[at + 8:at + 8 + weights_len]))
-    return config, archive.state_dict()
+    try:
+        return model_file.read_model(path)
+    except model_file.ModelFileError as e:
+        sys.exit(str(e))
 
 
 class Network(torch.nn.Module):

@@ -1,14 +1,20 @@
-// Writes the seed corpus of the MIDI reader fuzzer into a folder: small files covering the
-// reader's paths (formats 0/1/2, SMPTE, RMID, running status, SysEx, re-strikes, unknown
-// chunks) and a few damaged ones. Generated at test time, so no binary corpus is committed.
+// Writes the seeds of a fuzz target into a folder, generated at test time so that they follow
+// the formats as they change (the inputs the fuzzers found are kept in fuzz/corpus/):
+//   midi_reader   small files covering the reader's paths (formats 0/1/2, SMPTE, RMID, running
+//                 status, SysEx, re-strikes, unknown chunks) and a few damaged ones
+//   model_loader  tiny model files: with Adam, SGD and RMSprop state, without optimiser state,
+//                 a GRU with scalar input and dense layers
+//   corpus_cache  a small token-corpus cache with training and validation files
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "data/corpus_cache.h"
 #include "midi/smf_builder.h"
 #include "midi/writer.h"
+#include "model_file/model_fixture.h"
 
 namespace {
 
@@ -40,7 +46,7 @@ musegen::Score small_score() {
   return s;
 }
 
-std::vector<std::pair<std::string, Bytes>> seeds() {
+std::vector<std::pair<std::string, Bytes>> midi_seeds() {
   std::vector<std::pair<std::string, Bytes>> out;
   const musegen::Score score = small_score();
   out.push_back({"format1.mid", musegen::midi::write_bytes(score)});
@@ -69,20 +75,79 @@ std::vector<std::pair<std::string, Bytes>> seeds() {
   return out;
 }
 
+Bytes bytes_of(const std::string& text) {
+  return Bytes(text.begin(), text.end());
+}
+
+std::vector<std::pair<std::string, Bytes>> model_seeds() {
+  using namespace musegen::model;
+  std::vector<std::pair<std::string, Bytes>> out;
+  out.push_back({"adam.pt", bytes_of(checkpoint_to_bytes(testing::tiny_checkpoint()))});
+  out.push_back({"exported.pt", bytes_of(checkpoint_to_bytes(testing::tiny_checkpoint(false)))});
+  for (const char* kind : {"sgd", "rmsprop"}) {
+    Checkpoint c = testing::tiny_checkpoint(false);
+    c.preset.train.optimizer = kind;
+    const auto network = network_parameters(c.preset.model);
+    OptimizerState state;
+    for (std::size_t i = 0; i < network.size(); ++i) {
+      const std::string prefix = "param." + std::to_string(i) + ".";
+      if (std::string(kind) == "rmsprop") {
+        state.steps.push_back(1);
+        state.tensors.tensors.push_back(
+            testing::filled(prefix + "square_avg", network[i].shape, 1));
+      }
+      state.tensors.tensors.push_back(
+          testing::filled(prefix + "momentum_buffer", network[i].shape, 1));
+    }
+    c.optimizer = state;
+    out.push_back({std::string(kind) + ".pt", bytes_of(checkpoint_to_bytes(c))});
+  }
+  Checkpoint gru = testing::tiny_checkpoint(false);
+  gru.preset.model.cell = "gru";
+  gru.preset.model.input = "scalar";
+  gru.preset.model.dense_sizes = {3, 2};
+  gru.weights.tensors.clear();
+  for (const auto& p : network_parameters(gru.preset.model))
+    gru.weights.tensors.push_back(testing::filled(p.name, p.shape, 0.5f));
+  out.push_back({"gru.pt", bytes_of(checkpoint_to_bytes(gru))});
+  return out;
+}
+
+std::vector<std::pair<std::string, Bytes>> cache_seeds() {
+  musegen::data::Corpus corpus;
+  corpus.tokenizer_config = {{"name", "notes"}, {"velocity_bins", 0}};
+  for (const char* token : {"p:60", "p:64", "d:12", "t:6"}) corpus.vocabulary.add(token);
+  corpus.train = {{"a.mid", 0, {4, 6, 7, 5, 6, 7}}, {"a.mid", 2, {4, 6, 7}}};
+  corpus.valid = {{"sub/b.mid", 0, {5, 6}}};
+  corpus.stats.files_found = 3;
+  corpus.stats.files_read = 2;
+  corpus.stats.files_skipped = 1;
+  corpus.stats.skipped = {{"junk.mid", "not a MIDI file"}};
+  const nlohmann::json key = {{"version", 1},
+                              {"tokenizer", corpus.tokenizer_config},
+                              {"inputs", {{"train", {{"a.mid", 120, 5}}}}}};
+  return {{"small.cache", musegen::data::corpus_cache_to_bytes(corpus, key)}};
+}
+
 }  // namespace
 
-// Usage: fuzz_make_seeds SEED_DIR [CORPUS_DIR]: writes the seeds into SEED_DIR and creates
-// CORPUS_DIR (where libFuzzer keeps the inputs it finds) when given.
+// Usage: fuzz_make_seeds TARGET SEED_DIR [CORPUS_DIR]: writes TARGET's seeds into SEED_DIR and
+// creates CORPUS_DIR (where libFuzzer keeps the inputs it finds) when given.
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3) {
-    std::cerr << "usage: fuzz_make_seeds SEED_DIR [CORPUS_DIR]\n";
+  const std::string target = argc > 1 ? argv[1] : "";
+  std::vector<std::pair<std::string, Bytes>> all;
+  if (target == "midi_reader") all = midi_seeds();
+  if (target == "model_loader") all = model_seeds();
+  if (target == "corpus_cache") all = cache_seeds();
+  if (argc < 3 || argc > 4 || all.empty()) {
+    std::cerr
+        << "usage: fuzz_make_seeds midi_reader|model_loader|corpus_cache SEED_DIR [CORPUS_DIR]\n";
     return 2;
   }
-  const std::filesystem::path dir = argv[1];
+  const std::filesystem::path dir = argv[2];
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (argc == 3) std::filesystem::create_directories(argv[2], ec);
-  const auto all = seeds();
+  if (argc == 4) std::filesystem::create_directories(argv[3], ec);
   for (const auto& [name, bytes] : all) {
     std::ofstream f(dir / name, std::ios::binary);
     f.write(reinterpret_cast<const char*>(bytes.data()),

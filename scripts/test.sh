@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command: builds (Release) and runs the whole test suite, then the
-# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests, and short
-# libFuzzer runs of the MIDI and MusicXML readers) built with clang in build-asan/, then the
-# arm64 stage (the torch-free core and the engine cross-compiled in build-arm64/, their unit
-# tests run under qemu-aarch64, so the NEON kernels are checked).
+# sanitizer stage (AddressSanitizer + UndefinedBehaviorSanitizer over the unit tests and the
+# fuzz corpus replays, and short libFuzzer runs of the MIDI and MusicXML readers, the model
+# loader and the corpus cache loader) built with clang in build-asan/, then the arm64 stage (the
+# torch-free core and the engine cross-compiled in build-arm64/, their unit tests run under
+# qemu-aarch64, so the NEON kernels are checked).
 # MUSEGEN_SKIP_SANITIZE=1 skips the sanitizer stage, MUSEGEN_SKIP_ARM64=1 the arm64 stage.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,7 @@
-// `musegen model MODEL [--json] [--export OUT]`: what a model file holds (network, tokenizer,
-// training so far, best validation loss), and a copy without the optimiser state for shipping
-// a model (about a third of the size; it generates the same music but cannot be resumed).
+// `musegen model MODEL [--json] [--export OUT] [--upgrade NEW]`: what a model file holds
+// (network, tokenizer, training so far, best validation loss); a copy without the optimiser
+// state for shipping a model (about a third of the size; it generates the same music but
+// cannot be resumed); and the conversion of a trusted version-1 file to today's format.
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -8,12 +9,16 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
+#include "core/file_io.h"
 #include "model/checkpoint.h"
 #include "model/model_io.h"
+#include "train/legacy_checkpoint.h"
 
 namespace musegen::cli {
 
@@ -22,6 +27,7 @@ namespace {
 struct ModelCommandOptions {
   std::string input;
   std::string export_path;
+  std::string upgrade_path;
   bool json = false;
 };
 
@@ -50,7 +56,7 @@ nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& 
   out["epoch"] = checkpoint.epoch;
   out["step"] = checkpoint.step;
   out["best_valid_loss"] = std::isnan(valid) ? nlohmann::json() : nlohmann::json(valid);
-  out["resumable"] = !checkpoint.optimizer_state.empty();
+  out["resumable"] = checkpoint.optimizer.has_value();
   out["model"] = checkpoint.preset.model.to_json();
   out["train"] = checkpoint.preset.train.to_json();
   return out;
@@ -76,8 +82,20 @@ void print_text(const nlohmann::json& d) {
             << "\n";
 }
 
+// Converts a version-1 file (LibTorch archives) the user trusts into the current format.
+int run_upgrade(const ModelCommandOptions& opt) {
+  const std::vector<std::uint8_t> raw = read_file_bytes(opt.input);
+  const model::Checkpoint checkpoint = train::upgrade_legacy_checkpoint(
+      std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()), opt.input);
+  model::save_checkpoint(checkpoint, opt.upgrade_path);
+  std::cout << "wrote " << opt.upgrade_path << ": " << std::filesystem::file_size(opt.upgrade_path)
+            << " bytes, model file format version " << model::kCheckpointVersion << "\n";
+  return 0;
+}
+
 int run_model(const ModelCommandOptions& opt) {
   try {
+    if (!opt.upgrade_path.empty()) return run_upgrade(opt);
     model::Checkpoint checkpoint = model::load_checkpoint(opt.input);
     const nlohmann::json d = describe(checkpoint, opt.input);
     if (opt.json) {
@@ -86,7 +104,7 @@ int run_model(const ModelCommandOptions& opt) {
       print_text(d);
     }
     if (!opt.export_path.empty()) {
-      checkpoint.optimizer_state.clear();
+      checkpoint.optimizer.reset();
       model::save_checkpoint(checkpoint, opt.export_path);
       (opt.json ? std::cerr : std::cout)
           << "wrote " << opt.export_path << ": " << std::filesystem::file_size(opt.export_path)
@@ -105,6 +123,9 @@ void setup_model_command(CLI::App& command, int& exit_code) {
   cmd->add_flag("--json", opt->json, "One JSON object on stdout");
   cmd->add_option("--export", opt->export_path,
                   "Write a copy without the optimiser state (generates the same, cannot resume)");
+  cmd->add_option("--upgrade", opt->upgrade_path,
+                  "Convert a version-1 file you trust (LibTorch archives inside) to this format")
+      ->excludes("--export");
   cmd->callback([opt, &exit_code] { exit_code = run_model(*opt); });
 }
 

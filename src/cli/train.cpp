@@ -46,6 +46,7 @@ struct TrainCliOptions {
   int world_size = 1, rank = 0;
   std::string master;
   double timeout_sec = 60;
+  std::optional<double> join_timeout_sec;
   train::DistributedFlags distributed_flags() const;
   bool has_world_size = false, has_rank = false, has_master = false, has_timeout = false;
 };
@@ -56,6 +57,7 @@ train::DistributedFlags TrainCliOptions::distributed_flags() const {
   if (has_rank) flags.rank = rank;
   if (has_master) flags.master = master;
   if (has_timeout) flags.timeout_sec = timeout_sec;
+  flags.join_timeout_sec = join_timeout_sec;
   return flags;
 }
 
@@ -70,22 +72,27 @@ void on_stop_signal(int signal) {
   g_stop_signal.store(signal);
 }
 
-// Installs the SIGINT/SIGTERM handlers for its lifetime.
+// Installs the SIGINT/SIGTERM handlers for its lifetime, and ignores SIGXFSZ: past a file-size
+// limit (ulimit -f) a checkpoint write then fails like one on a full disk (an IoError, the
+// previous checkpoint intact) instead of the signal killing the run.
 class StopSignals {
  public:
   StopSignals() {
     g_stop_signal.store(0);
     previous_int_ = std::signal(SIGINT, on_stop_signal);
     previous_term_ = std::signal(SIGTERM, on_stop_signal);
+    previous_xfsz_ = std::signal(SIGXFSZ, SIG_IGN);
   }
   ~StopSignals() {
     std::signal(SIGINT, previous_int_);
     std::signal(SIGTERM, previous_term_);
+    std::signal(SIGXFSZ, previous_xfsz_);
   }
 
  private:
   void (*previous_int_)(int);
   void (*previous_term_)(int);
+  void (*previous_xfsz_)(int);
 };
 
 std::string fixed(double value, int decimals) {
@@ -335,6 +342,11 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
                 "lower learning_rate (--set learning_rate=...) or clip gradients "
                 "(--set clip_grad_norm=1)");
     return 1;
+  } catch (const IoError& e) {  // a full disk while writing: the files before are intact
+    const std::string resume = resume_command(opt, dist);
+    print_error(e.what(),
+                "the checkpoint written before is intact; free space, then resume with: " + resume);
+    return 1;
   }
   if (dist) dist->require_same("final weights", dist->parameters_digest());
   report_outcome(opt, result, corpus, dist);
@@ -412,9 +424,13 @@ void setup_train_command(CLI::App& command, int& exit_code) {
   auto* master = cmd->add_option("--master", opt->master,
                                  "Rank 0's ADDR:PORT (env MASTER_ADDR, MASTER_PORT; port 29500)");
   auto* timeout = cmd->add_option("--timeout", opt->timeout_sec,
-                                  "Seconds a rank waits for the others at start and per exchange")
+                                  "Seconds a rank waits for another in an exchange (and at start, "
+                                  "unless --join-timeout)")
                       ->capture_default_str()
                       ->check(CLI::PositiveNumber);
+  cmd->add_option("--join-timeout", opt->join_timeout_sec,
+                  "Seconds a rank waits for the others to join (default: --timeout)")
+      ->check(CLI::PositiveNumber);
   cmd->footer("Keys for --set (model and training share one namespace):\n" +
               model::describe_keys());
   cmd->callback(

@@ -6,8 +6,8 @@
 
 #include "compose/placement.h"
 #include "core/errors.h"
-#include "generate/instruments.h"
 #include "data/music_file.h"
+#include "generate/instruments.h"
 
 namespace musegen::compose {
 

@@ -9,6 +9,7 @@
 
 #include "core/errors.h"
 #include "core/file_io.h"
+#include "core/json_depth.h"
 #include "data/shuffle.h"
 
 namespace musegen::data {
@@ -16,7 +17,9 @@ namespace musegen::data {
 namespace {
 
 using json = nlohmann::json;
+using Bytes = std::span<const std::uint8_t>;
 constexpr std::size_t kFixedHeaderBytes = 8 + 4 + 8;
+constexpr int kMaxHeaderDepth = 32;  // a real header nests 5 deep (key, inputs, file entries)
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -127,7 +130,7 @@ std::string describe_key_change(const json& old_key, const json& new_key) {
   return text;
 }
 
-void write_corpus_cache(const std::filesystem::path& path, const Corpus& corpus, const json& key) {
+std::vector<std::uint8_t> corpus_cache_to_bytes(const Corpus& corpus, const json& key) {
   std::uint64_t n_tokens = 0;
   json header = {{"key", key},
                  {"tokenizer", corpus.tokenizer_config},
@@ -136,9 +139,8 @@ void write_corpus_cache(const std::filesystem::path& path, const Corpus& corpus,
                  {"files", file_list(corpus, n_tokens)},
                  {"n_tokens", n_tokens}};
   const std::string text = dump(header);
-  std::vector<std::uint8_t> out;
+  std::vector<std::uint8_t> out(kCorpusCacheMagic, kCorpusCacheMagic + 8);
   out.reserve(kFixedHeaderBytes + text.size() + 4 * n_tokens + 8);
-  out.insert(out.end(), kCorpusCacheMagic, kCorpusCacheMagic + 8);
   put_u64(out, kCorpusCacheVersion, 4);
   put_u64(out, text.size());
   out.insert(out.end(), text.begin(), text.end());
@@ -146,14 +148,18 @@ void write_corpus_cache(const std::filesystem::path& path, const Corpus& corpus,
     for (const auto& f : *part)
       for (std::int32_t id : f.ids) put_u64(out, static_cast<std::uint32_t>(id), 4);
   put_u64(out, checksum(out.data(), out.size()));
-  write_file_atomic(path, out);
+  return out;
+}
+
+void write_corpus_cache(const std::filesystem::path& path, const Corpus& corpus, const json& key) {
+  write_file_atomic(path, corpus_cache_to_bytes(corpus, key));
 }
 
 namespace {
 
 // Fills `corpus` from the header and the id array starting at `ids_offset`.
-void read_parts(const json& header, const std::vector<std::uint8_t>& bytes, std::size_t ids_offset,
-                const std::string& name, Corpus& corpus) {
+void read_parts(const json& header, Bytes bytes, std::size_t ids_offset, const std::string& name,
+                Corpus& corpus) {
   const std::uint64_t n_tokens = header.at("n_tokens").get<std::uint64_t>();
   const std::size_t ids_bytes = bytes.size() - 8 - ids_offset;
   if (n_tokens > ids_bytes / 4 || n_tokens * 4 != ids_bytes)
@@ -169,11 +175,11 @@ void read_parts(const json& header, const std::vector<std::uint8_t>& bytes, std:
     file.path = f.at("path").get<std::string>();
     file.transpose = f.at("transpose").get<int>();
     const std::uint64_t n = f.at("n_tokens").get<std::uint64_t>();
-    counted += n;
-    if (counted > n_tokens)
+    if (n > n_tokens - counted)  // never added first: a sum could wrap past 2^64
       throw ParseError(
           name, static_cast<std::int64_t>(offset),
           "file list holds more tokens than the " + std::to_string(n_tokens) + " stored");
+    counted += n;
     file.ids.resize(n);
     for (auto& id : file.ids) {
       const std::uint64_t v = get_uint(bytes.data() + offset, 4);
@@ -196,21 +202,25 @@ void read_parts(const json& header, const std::vector<std::uint8_t>& bytes, std:
                          std::to_string(n_tokens));
 }
 
-json parse_header(const std::vector<std::uint8_t>& bytes, const std::string& name,
-                  std::size_t& ids_offset) {
+json parse_header(Bytes bytes, const std::string& name, std::size_t& ids_offset) {
   const std::uint64_t header_len = get_uint(bytes.data() + 12, 8);
   if (header_len > bytes.size() - kFixedHeaderBytes - 8)
     throw ParseError(
         name, 12, "header length " + std::to_string(header_len) + " runs past the end of the file");
-  const char* text = reinterpret_cast<const char*>(bytes.data() + kFixedHeaderBytes);
-  json header = json::parse(text, text + header_len, nullptr, false);
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data() + kFixedHeaderBytes),
+                              static_cast<std::size_t>(header_len));
+  if (json_nesting_depth(text, kMaxHeaderDepth) > kMaxHeaderDepth)
+    throw ParseError(name, kFixedHeaderBytes,
+                     "a JSON header at most " + std::to_string(kMaxHeaderDepth) +
+                         " levels deep (the file is damaged or not a cache)");
+  json header = json::parse(text.begin(), text.end(), nullptr, false);
   if (header.is_discarded() || !header.is_object())
     throw ParseError(name, kFixedHeaderBytes, "a JSON header object");
   ids_offset = kFixedHeaderBytes + static_cast<std::size_t>(header_len);
   return header;
 }
 
-void check_frame(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+void check_frame(Bytes bytes, const std::string& name) {
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kCorpusCacheMagic, 8) != 0)
     throw ParseError(name, 0, "not a musegen corpus cache (expected the magic \"MGCORPUS\")");
   if (bytes.size() < kFixedHeaderBytes + 8)
@@ -231,8 +241,10 @@ void check_frame(const std::vector<std::uint8_t>& bytes, const std::string& name
 }  // namespace
 
 CachedCorpus read_corpus_cache(const std::filesystem::path& path) {
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
-  const std::string name = path.string();
+  return corpus_cache_from_bytes(read_file_bytes(path), path.string());
+}
+
+CachedCorpus corpus_cache_from_bytes(std::span<const std::uint8_t> bytes, const std::string& name) {
   check_frame(bytes, name);
   std::size_t ids_offset = 0;
   const json header = parse_header(bytes, name, ids_offset);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ std::string describe_key_change(const nlohmann::json& old_key, const nlohmann::j
 // bytes before it. Written atomically. Throws IoError.
 void write_corpus_cache(const std::filesystem::path& path, const Corpus& corpus,
                         const nlohmann::json& key);
+std::vector<std::uint8_t> corpus_cache_to_bytes(const Corpus& corpus, const nlohmann::json& key);
 
 struct CachedCorpus {
   Corpus corpus;       // stats.from_cache set
@@ -43,7 +45,11 @@ struct CachedCorpus {
 
 // Reads and validates a cache file. Throws IoError when it cannot be read and ParseError
 // (file, byte offset, what was expected) when it is damaged, foreign or of another version.
+// Cache files are rebuilt by musegen itself, but one may be damaged or planted: the reader
+// checks every count against the bytes present before allocating (fuzz/corpus_cache_fuzz.cpp).
 CachedCorpus read_corpus_cache(const std::filesystem::path& path);
+// The same for bytes in memory; `name` names them in errors.
+CachedCorpus corpus_cache_from_bytes(std::span<const std::uint8_t> bytes, const std::string& name);
 
 // The statistics as JSON and back (used by the cache and summary_json). stats_from_json
 // throws nlohmann::json exceptions on malformed input.

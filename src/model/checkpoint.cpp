@@ -1,6 +1,7 @@
-// The model file: header, JSON, weights and optimiser archives, checksum. Every length is checked
-// against the bytes actually present before anything is allocated, so a damaged, truncated or
-// foreign file gives a clear ParseError instead of a crash or a huge allocation.
+// The model file: header, JSON, weights and optimiser tensor blocks, checksum. Every length is
+// checked against the bytes actually present before anything is allocated, and the whole file
+// is validated before it is returned, so a damaged, truncated, foreign or hostile file gives a
+// clear ParseError instead of a crash, a hang or a huge allocation.
 #include "model/checkpoint.h"
 
 #include <array>
@@ -8,6 +9,7 @@
 
 #include "core/errors.h"
 #include "core/file_io.h"
+#include "model/checkpoint_checks.h"
 
 namespace musegen::model {
 
@@ -19,18 +21,6 @@ constexpr std::size_t kHeaderBytes = 12;  // magic + u32 version
 constexpr std::size_t kChecksumBytes = 8;
 constexpr const char* kFormatName = "musegen-model";
 
-std::uint64_t fnv1a(const char* data, std::size_t size) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (std::size_t i = 0; i < size; ++i) {
-    hash ^= static_cast<unsigned char>(data[i]);
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -39,7 +29,7 @@ void put_block(std::string& out, const std::string& block) {
   out += block;
 }
 
-std::uint64_t get_le(const std::string& bytes, std::size_t offset, int n_bytes) {
+std::uint64_t get_le(std::string_view bytes, std::size_t offset, int n_bytes) {
   std::uint64_t v = 0;
   for (int i = n_bytes - 1; i >= 0; --i)
     v = (v << 8) | static_cast<unsigned char>(bytes[offset + static_cast<std::size_t>(i)]);
@@ -49,10 +39,10 @@ std::uint64_t get_le(const std::string& bytes, std::size_t offset, int n_bytes) 
 // Reads the length-prefixed blocks in order, each checked against the bytes that remain.
 class BlockReader {
  public:
-  BlockReader(const std::string& bytes, const std::string& name, std::size_t end)
+  BlockReader(std::string_view bytes, const std::string& name, std::size_t end)
       : bytes_(bytes), name_(name), end_(end), offset_(kHeaderBytes) {}
 
-  std::string next(const char* what) {
+  std::string_view next(const char* what, std::int64_t& data_offset) {
     if (end_ - offset_ < 8)
       throw ParseError(name_, static_cast<std::int64_t>(offset_),
                        std::string("file is truncated: the length of the ") + what +
@@ -64,20 +54,21 @@ class BlockReader {
                        std::string("file is truncated or damaged: the ") + what + " block claims " +
                            std::to_string(length) + " bytes but only " +
                            std::to_string(end_ - offset_ - 8) + " remain");
-    std::string block = bytes_.substr(offset_ + 8, static_cast<std::size_t>(length));
+    data_offset = static_cast<std::int64_t>(offset_ + 8);
+    std::string_view block = bytes_.substr(offset_ + 8, static_cast<std::size_t>(length));
     offset_ += 8 + static_cast<std::size_t>(length);
     return block;
   }
   std::size_t offset() const { return offset_; }
 
  private:
-  const std::string& bytes_;
+  std::string_view bytes_;
   const std::string& name_;
   std::size_t end_;
   std::size_t offset_;
 };
 
-void check_header(const std::string& bytes, const std::string& name) {
+std::uint32_t check_header(std::string_view bytes, const std::string& name) {
   if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
     throw ParseError(name, 0,
                      "not a musegen model file (it does not start with \"MUSEGENM\"); pass a "
@@ -92,77 +83,89 @@ void check_header(const std::string& bytes, const std::string& name) {
                          " is newer than this musegen reads (" +
                          std::to_string(kCheckpointVersion) + "); upgrade musegen");
   if (version == 0) throw ParseError(name, kVersionOffset, "invalid model file format version 0");
+  return version;
 }
 
 nlohmann::json header_json(const Checkpoint& c) {
-  return {{"format", kFormatName},
-          {"preset",
-           {{"name", c.preset.name},
-            {"model", c.preset.model.to_json()},
-            {"train", c.preset.train.to_json()}}},
-          {"vocabulary", c.vocabulary},
-          {"epoch", c.epoch},
-          {"step", c.step},
-          {"metrics", c.metrics},
-          {"trainer_state", c.trainer_state}};
-}
-
-void read_json(Checkpoint& c, const std::string& text, const std::string& name,
-               std::int64_t offset) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || j.value("format", "") != kFormatName)
-    throw ParseError(name, offset, "the model description (JSON) is unreadable");
-  try {
-    const auto& preset = j.at("preset");
-    c.preset.name = preset.at("name").get<std::string>();
-    c.preset.model = ModelConfig::from_json(preset.at("model"));
-    c.preset.train = TrainConfig::from_json(preset.at("train"));
-    validate(c.preset);
-    c.vocabulary = j.at("vocabulary");
-    c.epoch = j.at("epoch").get<std::int64_t>();
-    c.step = j.at("step").get<std::int64_t>();
-    c.metrics = j.at("metrics");
-    c.trainer_state = j.at("trainer_state");
-  } catch (const nlohmann::json::exception& e) {
-    throw ParseError(name, offset, std::string("the model description is incomplete: ") + e.what());
-  } catch (const ConfigError& e) {
-    throw ParseError(name, offset, std::string("the model configuration is invalid: ") + e.what());
-  }
+  nlohmann::json j = {{"format", kFormatName},
+                      {"preset",
+                       {{"name", c.preset.name},
+                        {"model", c.preset.model.to_json()},
+                        {"train", c.preset.train.to_json()}}},
+                      {"vocabulary", c.vocabulary},
+                      {"epoch", c.epoch},
+                      {"step", c.step},
+                      {"metrics", c.metrics},
+                      {"trainer_state", c.trainer_state}};
+  if (c.optimizer)
+    j["optimizer"] = {{"name", c.preset.train.optimizer}, {"steps", c.optimizer->steps}};
+  return j;
 }
 
 }  // namespace
 
+std::uint64_t checkpoint_checksum(std::string_view bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char ch : bytes) {
+    hash ^= static_cast<unsigned char>(ch);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
 std::string checkpoint_to_bytes(const Checkpoint& checkpoint) {
   std::string out(kMagic.data(), kMagic.size());
-  put_u32(out, kCheckpointVersion);
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<char>((kCheckpointVersion >> (8 * i)) & 0xff));
   put_block(out, header_json(checkpoint).dump());
-  put_block(out, checkpoint.weights);
-  put_block(out, checkpoint.optimizer_state);
-  put_u64(out, fnv1a(out.data(), out.size()));
+  put_block(out, tensor_block_to_bytes(checkpoint.weights));
+  put_block(out, checkpoint.optimizer ? tensor_block_to_bytes(checkpoint.optimizer->tensors)
+                                      : std::string());
+  put_u64(out, checkpoint_checksum(out));
   return out;
 }
 
-Checkpoint checkpoint_from_bytes(const std::string& bytes, const std::string& name) {
-  check_header(bytes, name);
+CheckpointSections split_checkpoint(std::string_view bytes, const std::string& name) {
+  CheckpointSections s;
+  s.version = check_header(bytes, name);
   if (bytes.size() < kHeaderBytes + kChecksumBytes)
     throw ParseError(name, static_cast<std::int64_t>(bytes.size()),
                      "file is truncated: it ends inside the header");
   const std::size_t end = bytes.size() - kChecksumBytes;
   BlockReader reader(bytes, name, end);
-  const auto json_offset = static_cast<std::int64_t>(reader.offset());
-  std::string json_text = reader.next("JSON");
-  Checkpoint c;
-  c.weights = reader.next("weights");
-  c.optimizer_state = reader.next("optimiser");
+  s.json = reader.next("JSON", s.json_offset);
+  s.weights = reader.next("weights", s.weights_offset);
+  s.optimizer = reader.next("optimiser", s.optimizer_offset);
   if (reader.offset() != end)
     throw ParseError(name, static_cast<std::int64_t>(reader.offset()),
                      std::to_string(end - reader.offset()) +
                          " unexpected bytes before the checksum: the file is damaged");
-  if (get_le(bytes, end, 8) != fnv1a(bytes.data(), end))
+  if (get_le(bytes, end, 8) != checkpoint_checksum(bytes.substr(0, end)))
     throw ParseError(name, static_cast<std::int64_t>(end),
                      "checksum mismatch: the file is damaged (re-copy it or use the other "
                      "checkpoint)");
-  read_json(c, json_text, name, json_offset + 8);
+  return s;
+}
+
+Checkpoint checkpoint_from_bytes(std::string_view bytes, const std::string& name) {
+  const CheckpointSections s = split_checkpoint(bytes, name);
+  if (s.version == kLegacyCheckpointVersion)
+    throw ParseError(name, kVersionOffset,
+                     "model file format version 1 (LibTorch archives) is no longer read: "
+                     "convert a file you trust with `musegen model " +
+                         name + " --upgrade NEW.pt` (docs/model.md)");
+  Checkpoint c;
+  const nlohmann::json j = parse_checkpoint_json(s.json, name, s.json_offset, kFormatName);
+  read_checkpoint_json(c, j, name, s.json_offset);
+  c.weights = tensor_block_from_bytes(s.weights, name, s.weights_offset, "weights");
+  if (c.optimizer)
+    c.optimizer->tensors =
+        tensor_block_from_bytes(s.optimizer, name, s.optimizer_offset, "optimiser");
+  else if (!s.optimizer.empty())
+    throw ParseError(name, s.optimizer_offset,
+                     "optimiser block: " + std::to_string(s.optimizer.size()) +
+                         " bytes, but the description (JSON) says no optimiser state was saved");
+  validate_checkpoint(c, name, s);
   return c;
 }
 

@@ -1,6 +1,8 @@
 // The named presets ("tutorial", "default", "small") and the JSON form of the model and
 // training configuration. Overrides and validation live in config_keys.cpp.
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "core/errors.h"
 #include "model/config.h"
@@ -10,6 +12,23 @@ namespace musegen::model {
 namespace {
 
 using nlohmann::json;
+
+// An integer JSON value as T, or ConfigError when it does not fit (get<T> would wrap it).
+template <class T>
+T checked_integer(const json& value, const std::string& key) {
+  bool fits = false;
+  if (value.is_number_unsigned()) {
+    fits = value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  } else {
+    const auto v = value.get<std::int64_t>();
+    if constexpr (std::is_unsigned_v<T>)
+      fits = v >= 0;
+    else
+      fits = v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
+  }
+  if (!fits) throw ConfigError(key, value.dump() + " is out of range");
+  return value.get<T>();
+}
 
 // Reads a required field, naming it in the error when it is missing or of the wrong type.
 template <class T>
@@ -28,12 +47,12 @@ void read_field(const json& object, const std::string& key, T& out) {
       out.clear();
       for (const auto& v : *it) {
         if (!v.is_number_integer()) throw ConfigError(key, "expected a list of integers");
-        out.push_back(v.template get<int>());
+        out.push_back(checked_integer<int>(v, key));
       }
     } else if constexpr (std::is_integral_v<T>) {
       if (!it->is_number_integer() && !it->is_number_unsigned())
         throw ConfigError(key, "expected an integer");
-      out = it->template get<T>();
+      out = checked_integer<T>(*it, key);
     } else {
       if (!it->is_number()) throw ConfigError(key, "expected a number");
       out = it->template get<T>();

@@ -1,4 +1,5 @@
-// Module and optimiser state as bytes, models from checkpoints, and the thread and BLAS set-up.
+// Module state to and from tensor blocks, models from checkpoints, and the thread and BLAS
+// set-up. The optimiser's state is in optimizer_io.cpp.
 #include "model/model_io.h"
 
 #include <dlfcn.h>
@@ -6,7 +7,6 @@
 
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "core/errors.h"
@@ -15,75 +15,57 @@ namespace musegen::model {
 
 namespace {
 
-std::string shape_text(at::IntArrayRef sizes) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
-  return s + "]";
-}
-
-// The first line of a LibTorch error, without its C++ stack trace.
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
-}
-
-std::map<std::string, std::vector<int64_t>> tensor_shapes(const torch::nn::Module& module) {
-  std::map<std::string, std::vector<int64_t>> shapes;
-  for (const auto& p : module.named_parameters()) shapes[p.key()] = p.value().sizes().vec();
-  for (const auto& b : module.named_buffers()) shapes[b.key()] = b.value().sizes().vec();
-  return shapes;
+std::vector<std::int64_t> shape_of(const torch::Tensor& t) {
+  return t.sizes().vec();
 }
 
 }  // namespace
 
-std::string save_module(const torch::nn::Module& module) {
-  torch::serialize::OutputArchive archive;
-  module.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
+Tensor to_block_tensor(const std::string& name, const torch::Tensor& t) {
+  const torch::Tensor values = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  Tensor out;
+  out.name = name;
+  out.shape = shape_of(values);
+  const float* data = values.data_ptr<float>();
+  out.values.assign(data, data + values.numel());
+  return out;
 }
 
-void load_module(torch::nn::Module& module, const std::string& bytes, const std::string& name) {
-  const auto expected = tensor_shapes(module);
-  try {
-    torch::serialize::InputArchive archive;
-    std::istringstream in(bytes);
-    archive.load_from(in);
-    module.load(archive);
-  } catch (const c10::Error& e) {
-    throw ParseError(name, 0, "weights do not fit this model: " + first_line(e.what()));
-  }
-  // InputArchive replaces a tensor whatever its shape, so the shapes are checked afterwards.
-  const auto loaded = tensor_shapes(module);
-  for (const auto& [key, shape] : expected) {
-    auto it = loaded.find(key);
-    if (it == loaded.end() || it->second != shape)
+torch::Tensor from_block_tensor(const Tensor& t) {
+  return torch::from_blob(const_cast<float*>(t.values.data()), t.shape, torch::kFloat32).clone();
+}
+
+TensorBlock save_module(const torch::nn::Module& module) {
+  TensorBlock block;
+  for (const auto& p : module.named_parameters())
+    block.tensors.push_back(to_block_tensor(p.key(), p.value()));
+  for (const auto& b : module.named_buffers())
+    block.tensors.push_back(to_block_tensor(b.key(), b.value()));
+  return block;
+}
+
+void load_module(torch::nn::Module& module, const TensorBlock& block, const std::string& name) {
+  torch::NoGradGuard no_grad;
+  std::size_t n_module = 0;
+  auto copy = [&](const std::string& key, torch::Tensor& target) {
+    ++n_module;
+    const Tensor* t = block.find(key);
+    if (t == nullptr)
+      throw ParseError(name, 0, "weights do not fit this model: " + key + " is missing");
+    if (t->shape != shape_of(target))
       throw ParseError(name, 0,
                        "weights do not fit this model: " + key + " has shape " +
-                           (it == loaded.end() ? "none" : shape_text(it->second)) +
-                           ", the configuration needs " + shape_text(shape));
-  }
-}
-
-std::string save_optimizer(const torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
-
-void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& bytes,
-                    const std::string& name) {
-  if (bytes.empty()) return;
-  try {
-    torch::serialize::InputArchive archive;
-    std::istringstream in(bytes);
-    archive.load_from(in);
-    optimizer.load(archive);
-  } catch (const c10::Error& e) {
-    throw ParseError(name, 0, "optimiser state does not fit: " + first_line(e.what()));
-  }
+                           shape_text(t->shape) + ", the configuration needs " +
+                           shape_text(shape_of(target)));
+    target.copy_(from_block_tensor(*t));
+  };
+  for (auto& p : module.named_parameters()) copy(p.key(), p.value());
+  for (auto& b : module.named_buffers()) copy(b.key(), b.value());
+  if (n_module != block.tensors.size())
+    throw ParseError(name, 0,
+                     "weights do not fit this model: the file holds " +
+                         std::to_string(block.tensors.size()) + " tensors, the model " +
+                         std::to_string(n_module));
 }
 
 SequenceModel model_from_checkpoint(const Checkpoint& checkpoint, const std::string& name) {

@@ -1,9 +1,10 @@
 // Torch-side helpers for the trainer and the generator: module and optimiser state to and from
-// bytes (the Checkpoint's opaque archives), building a model from a Checkpoint, and the thread
-// and BLAS set-up that makes training fast on this machine. Includes LibTorch.
+// the Checkpoint's tensor blocks (bit-exact float32), building a model from a Checkpoint, and
+// the thread and BLAS set-up that makes training fast on this machine. Includes LibTorch.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "model/checkpoint.h"
@@ -11,18 +12,22 @@
 
 namespace musegen::model {
 
-// Parameters and buffers of `module` as a LibTorch archive (bit-exact float round trip).
-std::string save_module(const torch::nn::Module& module);
-// Loads an archive written by save_module into `module`, which must have exactly the same
-// parameter and buffer names and shapes. Throws ParseError(name, 0, what is wrong) when the
-// bytes are not an archive, a tensor is missing, or a shape differs.
-void load_module(torch::nn::Module& module, const std::string& bytes, const std::string& name);
+// One tensor to and from the block's form (a float32 CPU copy).
+Tensor to_block_tensor(const std::string& name, const torch::Tensor& t);
+torch::Tensor from_block_tensor(const Tensor& t);
 
-// The optimiser's state (moments, step counts) as an archive; "" for an optimiser without
-// state. load_optimizer on "" leaves the optimiser untouched. Throws ParseError(name, 0, ...)
-// for bytes that are not an optimiser archive of this optimiser's kind.
-std::string save_optimizer(const torch::optim::Optimizer& optimizer);
-void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& bytes,
+// Parameters and buffers of `module` by their LibTorch names.
+TensorBlock save_module(const torch::nn::Module& module);
+// Copies `block` into `module`, which must have exactly the block's names and shapes. Throws
+// ParseError(name, 0, the tensor and what is wrong) for a missing, extra or misshapen tensor.
+void load_module(torch::nn::Module& module, const TensorBlock& block, const std::string& name);
+
+// The state of an Adam, AdamW, RMSprop or SGD optimiser (OptimizerState in checkpoint.h),
+// parameters numbered in param_groups order. Throws ConfigError for another optimiser.
+OptimizerState save_optimizer(const torch::optim::Optimizer& optimizer);
+// Replaces the optimiser's state by `state`; nullopt leaves it untouched (nothing saved).
+// Throws ParseError(name, 0, ...) for state that does not fit this optimiser's parameters.
+void load_optimizer(torch::optim::Optimizer& optimizer, const std::optional<OptimizerState>& state,
                     const std::string& name);
 
 // A model of checkpoint.preset.model with checkpoint.weights loaded, in eval() mode.

@@ -43,10 +43,10 @@ class DistributedSync final : public GradientSync {
   // Joins the run described by `config` (world_size >= 2): rank 0 listens on master_port,
   // every rank registers in its store and waits for all world_size ranks, then the Gloo
   // group connects every pair on the interface that reaches the master (GLOO_SOCKET_IFNAME
-  // overrides). Waits at most config.timeout_sec. Throws DistributedError when the port is
-  // in use, the master cannot be reached or resolved, a rank does not join in time, ranks
-  // disagree on the world size, or one rank was started twice; ConfigError when `config` is
-  // not a distributed one.
+  // overrides). Waits at most config.join_timeout(); each later collective waits at most
+  // config.timeout_sec. Throws DistributedError when the port is in use, the master cannot be
+  // reached or resolved, a rank does not join in time, ranks disagree on the world size, or
+  // one rank was started twice; ConfigError when `config` is not a distributed one.
   explicit DistributedSync(const DistributedConfig& config,
                            std::size_t bucket_bytes = kDefaultBucketBytes);
   ~DistributedSync() override;

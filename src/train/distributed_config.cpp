@@ -46,6 +46,14 @@ int port_of(const std::string& text, const std::string& key) {
   return static_cast<int>(parse_int(text, key, 1, 65535));
 }
 
+// A timeout flag's value, or `fallback` when it was not given.
+double seconds_of(const std::optional<double>& flag, const std::string& key, double fallback) {
+  if (!flag) return fallback;
+  if (!(*flag > 0) || *flag > 86400)
+    throw ConfigError(key, "must be a positive number of seconds", "0 < s <= 86400");
+  return *flag;
+}
+
 }  // namespace
 
 EnvLookup process_environment() {
@@ -98,11 +106,8 @@ DistributedConfig resolve_distributed_config(const DistributedFlags& flags,
         parse_int(std::to_string(*flags.world_size), "--world-size", 1, kMaxRanks));
   else if (auto env = environment("WORLD_SIZE"))
     config.world_size = static_cast<int>(parse_int(*env, "WORLD_SIZE", 1, kMaxRanks));
-  if (flags.timeout_sec) {
-    if (!(*flags.timeout_sec > 0) || *flags.timeout_sec > 86400)
-      throw ConfigError("--timeout", "must be a positive number of seconds", "0 < s <= 86400");
-    config.timeout_sec = *flags.timeout_sec;
-  }
+  config.timeout_sec = seconds_of(flags.timeout_sec, "--timeout", config.timeout_sec);
+  config.join_timeout_sec = seconds_of(flags.join_timeout_sec, "--join-timeout", 0);
   std::optional<std::string> rank_text =
       flags.rank ? std::optional<std::string>(std::to_string(*flags.rank)) : environment("RANK");
   const std::string rank_key = flags.rank ? "--rank" : "RANK";

@@ -19,7 +19,11 @@ struct DistributedConfig {
   int rank = 0;             // this process, 0 .. world_size - 1; rank 0 hosts the store
   std::string master_addr;  // host name or address of rank 0 (IPv6 without brackets)
   int master_port = 0;      // 1 .. 65535, where rank 0 listens
-  double timeout_sec = 60;  // rendezvous and every collective: the longest wait for a rank
+  double timeout_sec = 60;  // every collective: the longest wait for a rank that stops answering
+  // Joining (the master's store, every rank's registration, the Gloo connections): ranks start
+  // at different moments, so this may be longer than a collective's wait. 0: timeout_sec.
+  double join_timeout_sec = 0;
+  double join_timeout() const { return join_timeout_sec > 0 ? join_timeout_sec : timeout_sec; }
   // Under torchrun's static rendezvous its agent already hosts the store at the master's
   // address (TORCHELASTIC_USE_AGENT_STORE=True): every rank connects as a client, under the
   // key prefix of the agent's restart attempt (TORCHELASTIC_RESTART_COUNT).
@@ -34,6 +38,7 @@ struct DistributedFlags {
   std::optional<int> rank;
   std::optional<std::string> master;  // "HOST:PORT", "HOST" (port 29500) or "[IPV6]:PORT"
   std::optional<double> timeout_sec;
+  std::optional<double> join_timeout_sec;
 };
 
 // Reads an environment variable; nullopt when unset or empty.
@@ -44,7 +49,8 @@ EnvLookup process_environment();
 // TORCHELASTIC_USE_AGENT_STORE, TORCHELASTIC_RESTART_COUNT). Without a world size (or with
 // 1) the run is a single process and the other settings are not required. Throws ConfigError
 // naming the flag and variable: a value that is not a number, a rank outside 0 .. N-1, a
-// missing rank or master for N > 1, a port outside 1..65535, a timeout <= 0.
+// missing rank or master for N > 1, a port outside 1..65535, a timeout (--timeout,
+// --join-timeout) <= 0 or over a day.
 DistributedConfig resolve_distributed_config(const DistributedFlags& flags,
                                              const EnvLookup& environment);
 

@@ -46,6 +46,21 @@ bool contains(const std::string& text, const char* part) {
   return text.find(part) != std::string::npos;
 }
 
+std::chrono::milliseconds milliseconds(double sec) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(sec * 1000));
+}
+
+// Gloo connects the ranks within the timeout its options give, and every collective then
+// waits as long; joining may take longer than an exchange (ranks start at different moments),
+// so the collectives' wait is set apart once the connections stand.
+class GlooGroup : public c10d::ProcessGroupGloo {
+ public:
+  using ProcessGroupGloo::ProcessGroupGloo;
+  void set_collective_timeout(std::chrono::milliseconds timeout) {
+    for (auto& context : contexts_) context->setTimeout(timeout);
+  }
+};
+
 // c10d logs connection retries and bind failures through glog on stderr; the errors below
 // say the same in one line, so its messages are held back while connecting.
 class QuietTorchLog {
@@ -130,7 +145,7 @@ c10::intrusive_ptr<c10d::TCPStore> open_store(const DistributedConfig& config) {
   options.port = static_cast<std::uint16_t>(config.master_port);
   options.isServer = config.rank == 0 && !config.agent_store;
   options.waitWorkers = false;  // registration below names the ranks that are missing
-  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config.timeout_sec * 1000));
+  options.timeout = milliseconds(config.join_timeout());
   try {
     return c10::make_intrusive<c10d::TCPStore>(config.master_addr, options);
   } catch (const std::exception& e) {
@@ -143,7 +158,7 @@ c10::intrusive_ptr<c10d::TCPStore> open_store(const DistributedConfig& config) {
                              "port with --master HOST:PORT or MASTER_PORT");
     if (contains(what, "timed out") || contains(what, "Timeout"))
       throw DistributedError(rank_prefix(config) + "cannot reach the master at " +
-                             endpoint(config) + " within " + seconds_text(config.timeout_sec) +
+                             endpoint(config) + " within " + seconds_text(config.join_timeout()) +
                              ": is rank 0 running with this --master, and is the port open?");
     throw DistributedError(rank_prefix(config) + "cannot connect to the master at " +
                            endpoint(config) + ": " + what);
@@ -166,7 +181,7 @@ std::vector<nlohmann::json> register_ranks(c10d::Store& store, const Distributed
   for (int r = 0; r < config.world_size; ++r) keys.push_back(join_key(r));
   const auto start = Clock::now();
   while (!store.check(keys)) {
-    if (std::chrono::duration<double>(Clock::now() - start).count() > config.timeout_sec) {
+    if (std::chrono::duration<double>(Clock::now() - start).count() > config.join_timeout()) {
       std::string missing;
       int n_missing = 0;
       for (int r = 0; r < config.world_size; ++r)
@@ -178,7 +193,7 @@ std::vector<nlohmann::json> register_ranks(c10d::Store& store, const Distributed
       throw DistributedError(rank_prefix(config) + "only " +
                              std::to_string(config.world_size - n_missing) + " of " +
                              std::to_string(config.world_size) + " ranks joined within " +
-                             seconds_text(config.timeout_sec) + "; missing: " + missing +
+                             seconds_text(config.join_timeout()) + "; missing: " + missing +
                              " (start every rank with --master " + endpoint(config) +
                              " --world-size " + std::to_string(config.world_size) + ")");
     }
@@ -200,8 +215,7 @@ std::vector<nlohmann::json> register_ranks(c10d::Store& store, const Distributed
 c10::intrusive_ptr<c10d::ProcessGroupGloo> open_group(const c10::intrusive_ptr<c10d::Store>& store,
                                                       const DistributedConfig& config,
                                                       const std::string& local_address) {
-  auto options = c10d::ProcessGroupGloo::Options::create(
-      std::chrono::milliseconds(static_cast<std::int64_t>(config.timeout_sec * 1000)));
+  auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(config.join_timeout()));
   const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
   try {
     options->devices.push_back(
@@ -215,12 +229,13 @@ c10::intrusive_ptr<c10d::ProcessGroupGloo> open_group(const c10::intrusive_ptr<c
   }
   options->threads = 2;  // collectives of different buckets may overlap
   try {
-    return c10::make_intrusive<c10d::ProcessGroupGloo>(store, config.rank, config.world_size,
-                                                       options);
+    auto group = c10::make_intrusive<GlooGroup>(store, config.rank, config.world_size, options);
+    group->set_collective_timeout(milliseconds(config.timeout_sec));
+    return group;
   } catch (const std::exception& e) {
     throw DistributedError(rank_prefix(config) +
                            "the ranks could not connect to each other within " +
-                           seconds_text(config.timeout_sec) + " (" + short_message(e) +
+                           seconds_text(config.join_timeout()) + " (" + short_message(e) +
                            "); check that every machine can reach the others on any port, or "
                            "set GLOO_SOCKET_IFNAME to the interface to use");
   }

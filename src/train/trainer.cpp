@@ -50,6 +50,7 @@ class Run {
 
  private:
   void build_sources();
+  void remove_killed_writes();
   void restore(const model::Checkpoint& checkpoint);
   std::optional<StopReason> train_epoch();
   double train_step(const data::Batch& batch);
@@ -110,7 +111,22 @@ Run::Run(const TrainRequest& request)
   if (request.resume) restore(*request.resume);
   sync_.attach(parameters_);  // every rank starts from rank 0's weights
   build_sources();
-  if (sync_.is_writer()) metrics_.emplace(request.model_path, rows_);
+  if (sync_.is_writer()) {
+    metrics_.emplace(request.model_path, rows_);
+    remove_killed_writes();
+  }
+}
+
+// A run killed while writing leaves a temporary file beside the one it was writing; the next
+// run on the same --out removes them (only the writer rank writes these paths).
+void Run::remove_killed_writes() {
+  int removed = 0;
+  for (const auto& path : {request_.model_path, last_checkpoint_path(request_.model_path),
+                           metrics_->jsonl_path(), metrics_->csv_path(), metrics_->svg_path()})
+    removed += remove_stale_temporaries(path);
+  if (removed > 0)
+    note("removed " + std::to_string(removed) +
+         " temporary file(s) that a killed run left half-written");
 }
 
 void Run::build_sources() {
@@ -150,7 +166,7 @@ void Run::restore(const model::Checkpoint& checkpoint) {
                           std::to_string(preset_.model.vocab_size) + ")",
                       "the checkpoint's own configuration and vocabulary");
   model::load_module(*model_, checkpoint.weights, file);
-  model::load_optimizer(*optimizer_, checkpoint.optimizer_state, file);
+  model::load_optimizer(*optimizer_, checkpoint.optimizer, file);
   state_ = RunState::from_checkpoint(checkpoint, file);
   state_.check_resume_world_size(sync_.world_size(), file);
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
@@ -330,7 +346,7 @@ void Run::save(bool best) {
   checkpoint.metrics = rows_;
   checkpoint.trainer_state = saved.to_json(select_by_, schedule_.state(), early_stop_.state());
   checkpoint.weights = model::save_module(*model_);
-  checkpoint.optimizer_state = model::save_optimizer(*optimizer_);
+  checkpoint.optimizer = model::save_optimizer(*optimizer_);
   const std::string bytes = model::checkpoint_to_bytes(checkpoint);
   write_file_atomic(last_checkpoint_path(request_.model_path), bytes);
   if (best) write_file_atomic(request_.model_path, bytes);

@@ -90,8 +90,11 @@ TEST(Fill, OutsideTheGapIsKeptNoteForNoteAndTheGapIsRewritten) {
     const Score out = plan.music(c);
     EXPECT_EQ(keys(out, from, to, false), keys(duet(), from, to, false));
     EXPECT_NE(keys(out, from, to, true), keys(duet(), from, to, true));  // untrained: different
-    for (const auto& n : out.notes)
-      if (n.start_ticks >= from && n.start_ticks < to) EXPECT_LE(n.end_ticks, to);
+    for (const auto& n : out.notes) {
+      if (n.start_ticks >= from && n.start_ticks < to) {
+        EXPECT_LE(n.end_ticks, to);
+      }
+    }
   }
 }
 

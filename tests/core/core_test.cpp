@@ -1,6 +1,8 @@
 // Core: error messages, atomic file writes, data-folder resolution, short decimals.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -37,6 +39,28 @@ TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
   int n_files = 0;
   for (auto& e : std::filesystem::directory_iterator(dir)) n_files += e.is_regular_file();
   EXPECT_EQ(n_files, 1);
+  std::filesystem::remove_all(dir);
+}
+
+// What a write killed half-way leaves (PATH.tmp.PID of a process that is gone) is removed;
+// temporaries of live processes, of this one, and other files are not.
+TEST(FileIo, StaleTemporariesOfDeadWritersAreRemoved) {
+  auto dir = temp_dir();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // a PID that no longer runs
+  const std::string dead = std::to_string(child), self = std::to_string(::getpid());
+  for (const std::string& name :
+       std::vector<std::string>{"m.pt", "m.pt.tmp." + dead, "m.pt.tmp." + self, "m.pt.tmp.1",
+                                "m.pt.tmp.x1", "n.pt.tmp." + dead})
+    write_file_atomic(dir / name, std::string("x"));
+  EXPECT_EQ(remove_stale_temporaries(dir / "m.pt"), 1);
+  EXPECT_FALSE(std::filesystem::exists(dir / ("m.pt.tmp." + dead)));
+  for (const std::string& kept : std::vector<std::string>{"m.pt", "m.pt.tmp." + self, "m.pt.tmp.1",
+                                                          "m.pt.tmp.x1", "n.pt.tmp." + dead})
+    EXPECT_TRUE(std::filesystem::exists(dir / kept)) << kept;
+  EXPECT_EQ(remove_stale_temporaries(dir / "missing" / "m.pt"), 0);
   std::filesystem::remove_all(dir);
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/errors.h"
 #include "core/file_io.h"
 #include "data/corpus_fixture.h"
@@ -169,6 +171,49 @@ TEST_F(CorpusCache, IdsOutsideTheVocabularyAreRejected) {
   write_corpus_cache(cache_, c, read_corpus_cache(cache_).key);
   EXPECT_THROW(read_corpus_cache(cache_), ParseError);
   expect_rebuilt("outside the vocabulary");
+}
+
+// `bytes` with its JSON header replaced by edit(header) and the checksum made right again.
+std::vector<std::uint8_t> with_header(const std::vector<std::uint8_t>& bytes,
+                                      const std::function<void(nlohmann::json&)>& edit) {
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[12 + i];
+  auto header =
+      nlohmann::json::parse(bytes.begin() + 20, bytes.begin() + 20 + static_cast<long>(n));
+  edit(header);
+  const std::string text = header.dump();
+  std::vector<std::uint8_t> out(bytes.begin(), bytes.begin() + 12);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(text.size() >> (8 * i)));
+  out.insert(out.end(), text.begin(), text.end());
+  out.insert(out.end(), bytes.begin() + 20 + static_cast<long>(n), bytes.end() - 8);
+  const std::uint64_t sum =
+      fnv1a64(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(sum >> (8 * i)));
+  return out;
+}
+
+// Counts that would wrap a 64-bit sum, or a header nested without end, are ParseErrors (the
+// fuzzer's properties), never a huge allocation or a deep recursion.
+TEST_F(CorpusCache, LyingCountsAndDeepHeadersAreParseErrors) {
+  load();
+  const auto bytes = read_file_bytes(cache_);
+  ASSERT_NO_THROW(corpus_cache_from_bytes(with_header(bytes, [](nlohmann::json&) {}), "c"));
+  const auto wrapped = with_header(bytes, [](nlohmann::json& h) {
+    auto& files = h["files"];
+    files[1]["n_tokens"] = 0 - files[0]["n_tokens"].get<std::uint64_t>();  // sum wraps to 0
+  });
+  EXPECT_THROW(corpus_cache_from_bytes(wrapped, "c"), ParseError);
+  const auto deep = with_header(bytes, [](nlohmann::json& h) {
+    nlohmann::json nested = 1;
+    for (int i = 0; i < 40; ++i) nested = nlohmann::json::array({nested});
+    h["stats"]["extra"] = nested;
+  });
+  try {
+    corpus_cache_from_bytes(deep, "c");
+    FAIL() << "a header 41 levels deep was read";
+  } catch (const ParseError& e) {
+    EXPECT_NE(e.detail().find("at most 32 levels deep"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(CorpusCache, UnwritableCacheIsAnIoError) {

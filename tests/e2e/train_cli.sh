@@ -39,8 +39,8 @@ expect_error() {  # PATTERN: the first stderr line is "error: ..." matching PATT
   head -1 "$tmp/err.txt" | grep -Eq "^error: .*$1" || fail "stderr does not start with error: .*$1"
 }
 
-wait_for_file() {  # FILE PID: waits up to 120 s for FILE while PID runs
-  for _ in $(seq 1 1200); do
+wait_for_file() {  # FILE PID: waits for FILE while PID runs (at least 600 s: a hang guard)
+  for _ in $(seq 1 6000); do
     [ -f "$1" ] && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1

@@ -1,11 +1,13 @@
 // The thread team: every item of every call is worked on exactly once, whatever the chunk size
-// and however many calls follow each other; a slow chunk leaves the rest to the other members.
+// and however many calls follow each other; a blocked chunk leaves the rest to the other members.
 #include "engine/thread_team.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -30,19 +32,27 @@ TEST(ThreadTeam, EveryItemOnceInEveryCall) {
   }
 }
 
-TEST(ThreadTeam, ASlowChunkDoesNotHoldTheOthers) {
+TEST(ThreadTeam, ABlockedChunkDoesNotHoldTheOthers) {
+  // Chunk 0 does not return until the other 15 are done, so they must all be taken by the
+  // other member while it waits: no sleep, no assumption about who runs first. A team that
+  // held the rest back would leave chunk 0 waiting; the 60 s bound only turns that hang into
+  // a failure.
   ThreadTeam team(2);
   std::set<std::thread::id> ids;
   std::mutex mutex;
-  std::atomic<int> done{0};
+  std::condition_variable others_done;
+  int done = 0;
+  bool gave_up = false;
   team.run_chunks(16, 1, [&](int begin, int) {
-    if (begin == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(mutex);
     ids.insert(std::this_thread::get_id());
-    done.fetch_add(1);
+    if (begin == 0)
+      gave_up = !others_done.wait_for(lock, std::chrono::seconds(60), [&] { return done == 15; });
+    if (++done == 15) others_done.notify_all();
   });
-  EXPECT_EQ(done.load(), 16);
-  EXPECT_EQ(ids.size(), 2u);  // while one member sleeps in chunk 0 the other takes the rest
+  EXPECT_FALSE(gave_up) << "the other chunks waited for chunk 0";
+  EXPECT_EQ(done, 16);
+  EXPECT_EQ(ids.size(), 2u);
 }
 
 TEST(ThreadTeam, NothingToDo) {

@@ -24,6 +24,7 @@ TEST(DistributedConfig, NothingGivenIsOneProcess) {
   EXPECT_EQ(c.rank, 0);
   EXPECT_FALSE(c.distributed());
   EXPECT_DOUBLE_EQ(c.timeout_sec, 60);
+  EXPECT_DOUBLE_EQ(c.join_timeout(), 60);
 }
 
 TEST(DistributedConfig, TorchrunEnvironment) {
@@ -51,6 +52,11 @@ TEST(DistributedConfig, FlagsOverrideTheEnvironmentAndPortDefaultsTo29500) {
   EXPECT_EQ(c.master_addr, "10.0.0.7");
   EXPECT_EQ(c.master_port, kDefaultMasterPort);
   EXPECT_DOUBLE_EQ(c.timeout_sec, 5);
+  EXPECT_DOUBLE_EQ(c.join_timeout(), 5);  // joining waits as long unless told otherwise
+  flags.join_timeout_sec = 300;
+  c = resolve_distributed_config(flags, env_of({}));
+  EXPECT_DOUBLE_EQ(c.timeout_sec, 5);
+  EXPECT_DOUBLE_EQ(c.join_timeout(), 300);
 }
 
 TEST(DistributedConfig, HostPortForms) {
@@ -75,6 +81,8 @@ TEST(DistributedConfig, ErrorsNameTheSetting) {
   rank_only.rank = 1;
   DistributedFlags bad_timeout;
   bad_timeout.timeout_sec = 0;
+  DistributedFlags bad_join;
+  bad_join.join_timeout_sec = -1;
   DistributedFlags two;
   two.world_size = 2;
   DistributedFlags two_rank;
@@ -93,6 +101,7 @@ TEST(DistributedConfig, ErrorsNameTheSetting) {
       {two_rank, {{"MASTER_ADDR", "h"}}, "--rank"},
       {rank_only, {}, "--rank"},
       {bad_timeout, {}, "--timeout"},
+      {bad_join, {}, "--join-timeout"},
   };
   for (const Case& c : cases) {
     try {

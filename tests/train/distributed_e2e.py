@@ -10,27 +10,35 @@ CASE is one of:
   resume       the torchrun variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) and
                --resume: 1 epoch + resume to 2 equals 2 epochs in one go, bit for bit
   torchrun     launched by torchrun (its agent hosts the store): same weights as by hand
-  kill         SIGKILL of rank 1 makes rank 0 exit 1 with a clear message, well within --timeout
-  stop         SIGSTOP of rank 1 makes rank 0 exit 1 once --timeout (3 s) has passed
+  kill         SIGKILL of rank 1 makes rank 0 exit 1 saying rank 1 closed its connection (not
+               that it timed out: --timeout is 300 s)
+  stop         SIGSTOP of rank 1 makes rank 0 exit 1 saying rank 1 did not answer within
+               --timeout (3 s), while joining had --join-timeout 300
   interrupt    SIGINT to rank 0 stops both ranks after the same step (exit 130), rank 0 says
                how to resume, and the resumed pair finishes with identical weights
   errors       port in use, no master, a rank that never comes, usage errors
 Corpora are melodies written byte by byte here; models are a 1 x 32 LSTM trained for a few
 dozen steps. Exits 0 when the case passes, 1 with a message otherwise.
+Nothing here depends on the machine being idle: joining waits up to 300 s where a test is not
+about joining, what is asserted is the error each rank prints, and the time limits on waits
+(HANG_SEC) only turn a hang into a failure.
 """
-import io
 import json
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from model_file import read_model  # noqa: E402
+
 SEQ = 8  # window length: the tutorial objective gives one target per window
 TORCHRUN = '/usr/bin/torchrun'
+JOIN_SEC = 300  # --join-timeout where the test is not about joining: any start-up delay fits
+HANG_SEC = 240  # how long a process may take before the test calls it hung
 
 
 class Failure(Exception):
@@ -100,7 +108,7 @@ def start(musegen, args, env=None):
                             stderr=subprocess.PIPE, text=True, env=clean_env(env))
 
 
-def finish(proc, what, expected=0, timeout=120):
+def finish(proc, what, expected=0, timeout=HANG_SEC):
     out, err = proc.communicate(timeout=timeout)
     expect(proc.returncode == expected,
            f'{what}: exit {proc.returncode}, expected {expected}\n{err[-2000:]}')
@@ -125,18 +133,8 @@ def run_ranks(musegen, data, outs, batch_size, extra=(), epochs=2, use_env=False
 
 
 def checkpoint_weights(path):
-    """The parameters in a musegen model file, read with PyTorch (an independent reader)."""
-    import torch
-    with open(path, 'rb') as f:
-        data = f.read()
-    expect(data[:8] == b'MUSEGENM', f'{path} is not a musegen model')
-    pos = 12  # magic, u32 version
-    (n_json,) = struct.unpack_from('<Q', data, pos)
-    pos += 8 + n_json
-    (n_weights,) = struct.unpack_from('<Q', data, pos)
-    pos += 8
-    module = torch.jit.load(io.BytesIO(data[pos:pos + n_weights]))
-    return {name: t.detach().clone() for name, t in module.named_parameters()}
+    """The parameters in a musegen model file, read by tests/support/model_file.py."""
+    return read_model(path)[1]
 
 
 def max_difference(a, b):
@@ -211,7 +209,7 @@ def case_torchrun(musegen, tmp):
          # Debian's torchrun 1.13 on Python 3.11 cannot parse the default redirect '0'
          '--redirects', '2', '--tee', '2',
          '--master_port', str(port), '--no_python', musegen, 'train', data, '--out', out,
-         '--json'] + tiny(4), capture_output=True, text=True, timeout=180, env=clean_env())
+         '--json'] + tiny(4), capture_output=True, text=True, timeout=HANG_SEC, env=clean_env())
     expect(proc.returncode == 0, f'torchrun: exit {proc.returncode}\n{proc.stderr[-2000:]}')
     outcomes = [json.loads(l) for l in proc.stdout.splitlines() if l.startswith('{')]
     expect(len(outcomes) == 2, f'expected 2 outcomes, got: {proc.stdout[-1000:]}')
@@ -226,7 +224,7 @@ def case_torchrun(musegen, tmp):
 def pair_args(data, out, rank, port, timeout_sec, epochs):
     return ([data, '--out', out] + tiny(4, epochs=epochs) +
             ['--world-size', '2', '--rank', str(rank), '--master', f'127.0.0.1:{port}',
-             '--timeout', str(timeout_sec)])
+             '--timeout', str(timeout_sec), '--join-timeout', str(JOIN_SEC)])
 
 
 def start_pair(musegen, tmp, timeout_sec):
@@ -237,7 +235,7 @@ def start_pair(musegen, tmp, timeout_sec):
     procs = [start(musegen, pair_args(data, out, rank, port, timeout_sec, 100000))
              for rank in (0, 1)]
     last = os.path.join(tmp, 'run', 'm.last.pt')
-    deadline = time.time() + 120
+    deadline = time.time() + HANG_SEC
     while not os.path.exists(last):  # training is under way once an epoch was saved
         expect(time.time() < deadline and all(p.poll() is None for p in procs),
                'the ranks did not start training')
@@ -250,27 +248,28 @@ def error_lines(err):
 
 
 def case_kill(musegen, tmp):
-    timeout_sec = 30
-    procs = start_pair(musegen, tmp, timeout_sec)
+    # With --timeout 300 a rank 0 that waited for a timeout would say "did not answer" (and
+    # take 300 s): "closed its connection" is what tells that it noticed the exit itself.
+    procs = start_pair(musegen, tmp, 300)
     killed_at = time.time()
     procs[1].send_signal(signal.SIGKILL)
-    _, err = finish(procs[0], 'rank 0 after rank 1 was killed', expected=1, timeout=60)
+    _, err = finish(procs[0], 'rank 0 after rank 1 was killed', expected=1)
     elapsed = time.time() - killed_at
     procs[1].wait()
     lines = error_lines(err)
     expect(len(lines) == 1 and 'rank 1 closed its connection' in lines[0],
            f'rank 0 said: {err[-1500:]}')
-    expect(elapsed < timeout_sec, f'rank 0 took {elapsed:.1f} s to notice')
     print(f'rank 0 exited {elapsed:.2f} s after rank 1 was killed: {lines[0]}')
 
 
 def case_stop(musegen, tmp):
-    timeout_sec = 3
-    procs = start_pair(musegen, tmp, timeout_sec)
+    # A stopped rank never answers, so only the 3 s --timeout can end rank 0's wait (a hang
+    # otherwise, caught by HANG_SEC); joining had 300 s, so a slow start cannot fail it.
+    procs = start_pair(musegen, tmp, 3)
     stopped_at = time.time()
     procs[1].send_signal(signal.SIGSTOP)
     try:
-        _, err = finish(procs[0], 'rank 0 after rank 1 was stopped', expected=1, timeout=60)
+        _, err = finish(procs[0], 'rank 0 after rank 1 was stopped', expected=1)
     finally:
         procs[1].send_signal(signal.SIGKILL)
         procs[1].wait()
@@ -278,15 +277,14 @@ def case_stop(musegen, tmp):
     lines = error_lines(err)
     expect(len(lines) == 1 and 'rank 1 did not answer within 3 s' in lines[0],
            f'rank 0 said: {err[-1500:]}')
-    expect(elapsed < 3 * timeout_sec, f'rank 0 took {elapsed:.1f} s, timeout {timeout_sec} s')
     print(f'rank 0 exited {elapsed:.2f} s after rank 1 was stopped: {lines[0]}')
 
 
 def case_interrupt(musegen, tmp):
     procs = start_pair(musegen, tmp, 30)
     procs[0].send_signal(signal.SIGINT)
-    _, err0 = finish(procs[0], 'rank 0 after SIGINT', expected=130, timeout=60)
-    finish(procs[1], 'rank 1 after SIGINT to rank 0', expected=130, timeout=60)
+    _, err0 = finish(procs[0], 'rank 0 after SIGINT', expected=130)
+    finish(procs[1], 'rank 1 after SIGINT to rank 0', expected=130)
     expect('interrupted by signal 2' in err0 and '--resume (on every rank' in err0,
            f'rank 0 said: {err0[-800:]}')
     with open(os.path.join(tmp, 'run', 'm.metrics.jsonl')) as f:
@@ -301,13 +299,12 @@ def case_interrupt(musegen, tmp):
     expect(len(digests) == 1, f'ranks differ after resume: {digests}')
 
 
-def expect_error(proc, what, code, pattern, max_sec):
-    started = time.time()
-    _, err = finish(proc, what, expected=code, timeout=60)
-    elapsed = time.time() - started
+def expect_error(proc, what, code, pattern):
+    # The 2 s timeouts below end waits that nothing else can end; had the default 60 s been
+    # used, the message would say so. HANG_SEC only catches a hang.
+    _, err = finish(proc, what, expected=code)
     first = err.splitlines()[0] if err else ''
     expect(first.startswith('error: ') and pattern in first, f'{what}: stderr was {err[-800:]}')
-    expect(elapsed < max_sec, f'{what}: took {elapsed:.1f} s')
 
 
 def case_errors(musegen, tmp):
@@ -321,19 +318,19 @@ def case_errors(musegen, tmp):
         port = busy.getsockname()[1]
         expect_error(start(musegen, base + ['--world-size', '2', '--rank', '0', '--master',
                                             f'127.0.0.1:{port}']),
-                     'port in use', 1, f'cannot listen on port {port}: it is in use', 30)
+                     'port in use', 1, f'cannot listen on port {port}: it is in use')
     port = free_port()
     expect_error(start(musegen, base + ['--world-size', '2', '--rank', '1', '--master',
                                         f'127.0.0.1:{port}', '--timeout', '2']),
-                 'no master', 1, f'cannot reach the master at 127.0.0.1:{port} within 2 s', 30)
+                 'no master', 1, f'cannot reach the master at 127.0.0.1:{port} within 2 s')
     expect_error(start(musegen, base + ['--world-size', '2', '--rank', '0', '--master',
                                         f'127.0.0.1:{port}', '--timeout', '2']),
-                 'missing rank', 1, 'only 1 of 2 ranks joined within 2 s; missing: rank 1', 30)
-    expect_error(start(musegen, base + ['--world-size', '2']), 'no rank', 2, '--rank', 30)
+                 'missing rank', 1, 'only 1 of 2 ranks joined within 2 s; missing: rank 1')
+    expect_error(start(musegen, base + ['--world-size', '2']), 'no rank', 2, '--rank')
     expect_error(start(musegen, base + ['--world-size', '2', '--rank', '2', '--master', 'h']),
-                 'rank out of range', 2, '--rank', 30)
+                 'rank out of range', 2, '--rank')
     expect_error(start(musegen, base, {'WORLD_SIZE': '2', 'RANK': '0'}), 'no master', 2,
-                 '--master', 30)
+                 '--master')
 
 
 CASES = {'equivalence': case_equivalence, 'resume': case_resume, 'torchrun': case_torchrun,

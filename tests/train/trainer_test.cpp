@@ -117,7 +117,7 @@ TEST(Trainer, BestCheckpointReproducesItsValidationLossExactly) {
   EXPECT_EQ(tokenize::Vocabulary::from_json(best.vocabulary).size(), 8u);
   EXPECT_EQ(best.vocabulary["tokenizer"]["name"], "notes");
   EXPECT_EQ(best.trainer_state["select_by"], "valid_loss");
-  EXPECT_FALSE(best.optimizer_state.empty());
+  EXPECT_TRUE(best.optimizer.has_value());
   auto model = model::model_from_checkpoint(best, "best");
   data::BatchOptions options;
   options.sequence_length = p.train.sequence_length;
