@@ -28,7 +28,7 @@ std::vector<NotePart> note_parts(const Score& score) {
   std::stable_sort(parts.begin(), parts.end(), [](const NotePart& a, const NotePart& b) {
     if (a.instrument != b.instrument) return a.instrument < b.instrument;
     if (a.mean_pitch != b.mean_pitch) return a.mean_pitch > b.mean_pitch;
-    return a.first_note < b.first_note;
+    return std::tie(a.track, a.channel) < std::tie(b.track, b.channel);
   });
   return parts;
 }

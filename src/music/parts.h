@@ -21,7 +21,7 @@ struct NotePart {
   std::vector<const Note*> notes;  // in Score order; point into the Score
 };
 
-// The parts of `score` in the order above (ties: first appearance).
+// The parts of `score` in the order above (ties: by track, then channel).
 std::vector<NotePart> note_parts(const Score& score);
 
 }  // namespace musegen

@@ -38,6 +38,36 @@ std::vector<NotePart> keep_parts(std::vector<NotePart> parts, int max_tracks,
   return kept;
 }
 
+// Like parts in descending mean pitch of the notes the piece kept (quantising can merge notes
+// and move a mean), so that the decoded piece encodes to the same track order.
+void order_like_tracks(Piece& piece, std::vector<PartSource>* sources) {
+  const std::size_t n = piece.tracks.size();
+  std::vector<double> sum(n, 0), count(n, 0);
+  for (const auto& note : piece.notes) {
+    sum[note.track] += note.pitch;
+    count[note.track] += 1;
+  }
+  std::vector<std::size_t> order(n);
+  for (std::size_t t = 0; t < n; ++t) order[t] = t;
+  const auto mean = [&](std::size_t t) { return count[t] > 0 ? sum[t] / count[t] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (piece.tracks[a].instrument != piece.tracks[b].instrument)
+      return piece.tracks[a].instrument < piece.tracks[b].instrument;
+    return mean(a) > mean(b);
+  });
+  std::vector<int> new_index(n);
+  std::vector<PieceTrack> tracks;
+  std::vector<PartSource> reordered;
+  for (std::size_t i = 0; i < n; ++i) {
+    new_index[order[i]] = static_cast<int>(i);
+    tracks.push_back(piece.tracks[order[i]]);
+    if (sources) reordered.push_back((*sources)[order[i]]);
+  }
+  piece.tracks = std::move(tracks);
+  if (sources) *sources = std::move(reordered);
+  for (auto& note : piece.notes) note.track = new_index[note.track];
+}
+
 struct SignatureAt {
   std::int64_t step;
   PieceBar bar;
@@ -199,6 +229,8 @@ Piece piece_from_score(const Score& score, const PieceOptions& options, DropCoun
   if (dropped && piece.notes.size() < before)
     (*dropped)["notes of one pitch and track quantised onto one onset (longest kept)"] +=
         static_cast<std::int64_t>(before - piece.notes.size());
+  order_like_tracks(piece, sources);
+  piece.sort();
   add_tempos(score, piece, starts, dropped);
   return piece;
 }
