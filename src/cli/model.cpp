@@ -43,6 +43,17 @@ double best_valid_loss(const nlohmann::json& metrics) {
   return best;
 }
 
+// Whether `musegen generate --fill` accepts the model: "yes", or "no (why)".
+std::string fill_ability(const model::TrainConfig& train) {
+  if (train.tokenizer != "multitrack") return "no (" + train.tokenizer + " tokens have no bars)";
+  const auto layout = train.tokenizer_options.find("layout");
+  if (layout != train.tokenizer_options.end() && *layout == "tracks")
+    return "no (the tracks layout)";
+  if (train.objective != "bars" || train.fill_fraction <= 0)
+    return "no (trained without fill examples: --set objective=bars --set fill_fraction=0.3)";
+  return "yes (--fill FILE --fill-bars A-B)";
+}
+
 nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& name) {
   const model::SequenceModel net = model::model_from_checkpoint(checkpoint, name);
   const double valid = best_valid_loss(checkpoint.metrics);
@@ -57,6 +68,8 @@ nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& 
   out["step"] = checkpoint.step;
   out["best_valid_loss"] = std::isnan(valid) ? nlohmann::json() : nlohmann::json(valid);
   out["resumable"] = checkpoint.optimizer.has_value();
+  out["can_fill"] = fill_ability(checkpoint.preset.train).starts_with("yes");
+  out["fill"] = fill_ability(checkpoint.preset.train);
   out["model"] = checkpoint.preset.model.to_json();
   out["train"] = checkpoint.preset.train.to_json();
   return out;
@@ -79,7 +92,7 @@ void print_text(const nlohmann::json& d) {
               << d["best_valid_loss"].get<double>() << " nats/token";
   }
   std::cout << "\n  resumable: " << (d["resumable"].get<bool>() ? "yes" : "no (no optimiser state)")
-            << "\n";
+            << "\n  can fill bars: " << d["fill"].get<std::string>() << "\n";
 }
 
 // Converts a version-1 file (LibTorch archives) the user trusts into the current format.

@@ -169,8 +169,10 @@ Score merge_fill(const FillJob& job, const generate::Candidate& candidate,
     if (n.start_ticks < job.gap_start_ticks || n.start_ticks >= job.gap_end_ticks || !rewritten(n))
       out.notes.push_back(n);
   const tokenize::Piece gap = gap_piece(job, candidate.generated(), g);
+  const std::size_t kept = out.notes.size();
   place_notes(gap, job.sources, &job.rewrite, job.gap_start_ticks, job.gap_end_ticks,
               mt.piece_options(), out);
+  resolve_key_collisions(out, kept);
   out.sort_events();
   out.update_times();
   return out;

@@ -89,7 +89,9 @@ Score merge_harmonize(const HarmonizeJob& job, const generate::Candidate& candid
     out.tracks.push_back({names[t]});
     place[t] = true;
   }
+  const std::size_t kept = out.notes.size();
   place_notes(written, sources, &place, 0, 0, mt.piece_options(), out);
+  resolve_key_collisions(out, kept);
   out.sort_events();
   out.update_times();
   return out;

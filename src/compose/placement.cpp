@@ -2,6 +2,7 @@
 #include "compose/placement.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "tokenize/token_utils.h"
 
@@ -37,6 +38,31 @@ void place_notes(const tokenize::Piece& piece, const std::vector<tokenize::PartS
     if (end_ticks > 0) n.end_ticks = std::min(n.end_ticks, end_ticks);
     if (n.end_ticks > n.start_ticks) out.notes.push_back(n);
   }
+}
+
+void resolve_key_collisions(Score& out, std::size_t first_generated) {
+  auto same_key = [](const Note& a, const Note& b) {
+    return a.track == b.track && a.channel == b.channel && a.pitch == b.pitch;
+  };
+  const auto kept_end = out.notes.begin() + static_cast<std::ptrdiff_t>(first_generated);
+  std::vector<Note> generated(kept_end, out.notes.end());
+  out.notes.erase(kept_end, out.notes.end());
+  std::sort(generated.begin(), generated.end(), [](const Note& a, const Note& b) {
+    return std::tie(a.track, a.channel, a.pitch, a.start_ticks) <
+           std::tie(b.track, b.channel, b.pitch, b.start_ticks);
+  });
+  for (std::size_t i = 0; i < generated.size(); ++i) {
+    Note& g = generated[i];
+    for (const Note& k : out.notes) {
+      if (!same_key(g, k)) continue;
+      if (k.start_ticks <= g.start_ticks && g.start_ticks < k.end_ticks) g.end_ticks = g.start_ticks;
+      if (g.start_ticks < k.start_ticks && k.start_ticks < g.end_ticks) g.end_ticks = k.start_ticks;
+    }
+    if (i + 1 < generated.size() && same_key(g, generated[i + 1]))
+      g.end_ticks = std::min(g.end_ticks, generated[i + 1].start_ticks);
+  }
+  for (const Note& g : generated)
+    if (g.end_ticks > g.start_ticks) out.notes.push_back(g);
 }
 
 }  // namespace musegen::compose

@@ -87,12 +87,15 @@ void write_midi_checked(const Score& score, const std::filesystem::path& path) {
   midi::write_file(score, path);
   const midi::ReadResult back = midi::read_file(path);
   if (back.score.ticks_per_quarter != score.ticks_per_quarter ||
-      note_keys(back.score) != note_keys(score))
+      note_keys(back.score) != note_keys(score)) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);  // no file that is not the music
     throw Error(path.string() +
                 ": the written MIDI file does not read back with the generated "
                 "notes (" +
                 std::to_string(back.score.notes.size()) + " of " +
                 std::to_string(score.notes.size()) + " notes)");
+  }
 }
 
 void write_wav(const Score& score, const std::filesystem::path& path,

@@ -10,6 +10,7 @@
 #include "compose/controls.h"
 #include "compose/fill.h"
 #include "compose/harmonize.h"
+#include "compose/placement.h"
 #include "compose/plan.h"
 #include "core/errors.h"
 #include "generate/generate_fixture.h"
@@ -150,6 +151,30 @@ TEST(Harmonize, TheMelodyComesBackUnchangedUnderNewParts) {
     EXPECT_EQ(out.tracks.size(), 3u);
     EXPECT_EQ(bars_of(out).size(), 8u);
   }
+}
+
+TEST(Placement, PlacedNotesMakeWayForKeptNotesOfTheirKey) {
+  auto note = [](int pitch, std::int64_t start, std::int64_t end) {
+    Note n;
+    n.pitch = pitch;
+    n.start_ticks = start;
+    n.end_ticks = end;
+    return n;
+  };
+  Score s;
+  s.notes = {note(60, 0, 480), note(62, 0, 480)};  // kept
+  s.notes.push_back(note(60, 240, 720));  // starts while the kept 60 sounds: dropped
+  s.notes.push_back(note(62, -240, 240)); // sounds into the kept 62 (as written): cut at 0
+  s.notes.push_back(note(64, 0, 480));   // placed notes of one key cut each other
+  s.notes.push_back(note(64, 240, 600));
+  s.notes.push_back(note(60, 480, 960));  // after the kept 60 ends: untouched
+  resolve_key_collisions(s, 2);
+  std::vector<std::tuple<int, std::int64_t, std::int64_t>> got;
+  for (const Note& n : s.notes) got.emplace_back(n.pitch, n.start_ticks, n.end_ticks);
+  std::sort(got.begin(), got.end());
+  const std::vector<std::tuple<int, std::int64_t, std::int64_t>> want = {
+      {60, 0, 480}, {60, 480, 960}, {62, -240, 0}, {62, 0, 480}, {64, 0, 240}, {64, 240, 600}};
+  EXPECT_EQ(got, want);
 }
 
 TEST(Controls, KeyTimeSignatureBarsAndRangeAreKept) {

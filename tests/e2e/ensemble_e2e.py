@@ -5,7 +5,8 @@
 
 CASE `models` writes a small band corpus with mido (drums on channel 10, an electric bass, a
 piano and, in half the files, a guitar) and trains a tiny `multitrack` model on it into
-WORK_DIR; the other cases use it: band, instruments, primer, pictures, errors. `satb` checks the
+WORK_DIR, with fill examples; the other cases use it: band, instruments, primer, pictures,
+fill, harmonize, errors. `satb` checks the
 built-in four-part model against the ranges of its training corpus (skipped, exit 77, when
 ../shared/data is missing). Written MIDI files are read back with mido, an independent reader.
 """
@@ -97,7 +98,8 @@ def case_models(musegen, work):
         band_file(os.path.join(corpus, f'song{i:02d}.mid'), rng, with_guitar=i % 2 == 0)
     code, out, err = run(musegen, [
         'train', corpus, '--out', os.path.join(work, 'band.pt'), '--preset', 'small',
-        '--set', 'tokenizer=multitrack', '--set', 'objective=bars', '--set', 'hidden_size=96',
+        '--set', 'tokenizer=multitrack', '--set', 'objective=bars', '--set', 'fill_fraction=0.3',
+        '--set', 'hidden_size=96',
         '--set', 'embedding_dim=32', '--set', 'num_layers=1', '--set', 'dense_sizes=none',
         '--set', 'sequence_length=256', '--set', 'batch_size=8', '--set', 'learning_rate=0.005',
         '--set', 'dropout=0', '--set', 'early_stop_patience=0', '--epochs', '40', '--seed', '1',
@@ -105,6 +107,54 @@ def case_models(musegen, work):
     expect(code == 0, f'training failed ({code}): {err}')
     expect('instruments (4)' in out + err, f'the corpus summary lists no instruments: {out}{err}')
     expect('of them drums:' in out + err, f'the corpus summary does not count drums: {out}{err}')
+    code, out, err = run(musegen, ['model', os.path.join(work, 'band.pt'), '--json'])
+    expect(code == 0 and json.loads(out)['can_fill'], f'the band model cannot fill: {out}{err}')
+    code, out, err = run(musegen, ['model', os.path.join(work, 'band.pt')])
+    expect('can fill bars: yes' in out, f'musegen model does not say the model can fill: {out}')
+
+
+def notes_of(path):
+    """{track name: sorted [(start tick, pitch, end tick)]} of a MIDI file, read by mido."""
+    mid = mido.MidiFile(path)
+    out = {}
+    for track in mid.tracks:
+        name, now, sounding, notes = '', 0, {}, []
+        for msg in track:
+            now += msg.time
+            if msg.type == 'track_name':
+                name = msg.name
+            elif msg.type == 'note_on' and msg.velocity > 0:
+                sounding[msg.note] = now
+            elif msg.type in ('note_on', 'note_off') and msg.note in sounding:
+                notes.append((sounding.pop(msg.note), msg.note, now))
+        if notes:
+            out[name] = sorted(notes)
+    return mid.ticks_per_beat, out
+
+
+def case_fill(musegen, work):
+    song = os.path.join(work, 'band', 'song00.mid')
+    out = os.path.join(work, 'filled.mid')
+    generate(musegen, ['--model', model(work), '--fill', song, '--fill-bars', '3-4', '--seed', '2',
+                       '--out', out])
+    tpq, before = notes_of(song)
+    tpq_out, after = notes_of(out)
+    scale = tpq_out / tpq
+    gap = (2 * 4 * tpq_out, 4 * 4 * tpq_out)  # bars 3-4 of 4/4
+    expect(sorted(after) == sorted(before), f'tracks {sorted(before)} became {sorted(after)}')
+    for name in before:
+        outside = [(round(a * scale), p, round(b * scale)) for a, p, b in before[name]
+                   if not gap[0] <= a * scale < gap[1]]
+        kept = [n for n in after[name] if not gap[0] <= n[0] < gap[1]]
+        expect(kept == outside, f'{name}: the notes outside bars 3-4 changed')
+        for start, _, end in after[name]:
+            if gap[0] <= start < gap[1]:
+                expect(end <= gap[1], f'{name}: a filled note runs past the gap')
+    inside = sum(gap[0] <= n[0] < gap[1] for notes in after.values() for n in notes)
+    expect(inside > 0, 'the gap was left empty')
+    code, out, err = run(musegen, ['generate', '--fill', song, '--fill-bars', '3-4', '--out',
+                                   os.path.join(work, 'no.mid')])
+    expect(code == 2 and 'fill' in err, f'the chorales model was asked to fill: exit {code}, {err}')
 
 
 def tracks_of(path):
@@ -226,6 +276,28 @@ def case_errors(musegen, work):
         expect(not os.path.exists(out), f'{args}: {out} was written despite the error')
 
 
+def case_harmonize(musegen, work):
+    """The band model writes the other parts under a song's piano part, which is kept."""
+    song = mido.MidiFile(os.path.join(work, 'band', 'song01.mid'))
+    melody = mido.MidiFile(type=1, ticks_per_beat=song.ticks_per_beat)
+    melody.tracks.append(song.tracks[0])
+    melody.tracks += [t for t in song.tracks[1:]
+                      if any(m.type == 'track_name' and m.name == 'Piano' for m in t)]
+    given = os.path.join(work, 'melody.mid')
+    melody.save(given)
+    for seed in range(1, 6):  # several samples: notes of one key that collide are likely
+        out = os.path.join(work, f'harmonized-{seed}.mid')
+        generate(musegen, ['--model', model(work), '--harmonize', given, '--seed', str(seed),
+                           '--out', out])
+        tpq, before = notes_of(given)
+        tpq_out, after = notes_of(out)
+        scale = tpq_out / tpq
+        piano = [(round(a * scale), p, round(b * scale)) for a, p, b in before['Piano']]
+        expect(after.get('Piano') == piano, f'seed {seed}: the given piano part changed')
+        others = [name for name in after if name != 'Piano']
+        expect(len(others) >= 1, f'seed {seed}: no part was written under the melody')
+
+
 def case_satb(musegen, work):
     data = os.environ.get('MUSEGEN_DATA', '')
     train_dir = os.path.join(data, 'multipart', 'bach-satb', 'train')
@@ -266,7 +338,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     cases = {'models': case_models, 'band': case_band, 'instruments': case_instruments,
              'primer': case_primer, 'pictures': case_pictures, 'errors': case_errors,
-             'satb': case_satb}
+             'fill': case_fill, 'harmonize': case_harmonize, 'satb': case_satb}
     try:
         cases[case](musegen, work)
     except Failure as e:
