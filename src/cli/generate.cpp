@@ -16,7 +16,10 @@
 #include "audio/render.h"
 #include "cli/commands.h"
 #include "cli/generate_options.h"
+#include "cli/generate_report.h"
+#include "cli/output_paths.h"
 #include "cli/report.h"
+#include "compose/collapse.h"
 #include "compose/plan.h"
 #include "core/errors.h"
 #include "generate/builtin_models.h"
@@ -28,6 +31,7 @@
 #include "music/score_json.h"
 #include "score/musicxml_writer.h"
 #include "train/progress.h"
+#include "train/quality.h"
 
 namespace musegen::cli {
 
@@ -141,22 +145,6 @@ void apply_tutorial(GenerateCliOptions& opt) {
   opt.continuation_only = true;
 }
 
-nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, int index,
-                              const nlohmann::json& files, double elapsed_sec) {
-  const auto n = static_cast<double>(c.generated().size());
-  return {{"index", index + 1},
-          {"mean_log_prob", generate::mean_log_prob(c)},
-          {"files", files},
-          {"tokens", c.generated().size()},
-          {"primer_tokens", c.n_primer},
-          {"notes", score.notes.size()},
-          {"seconds", score.duration_sec()},
-          {"stop", generate::to_string(c.stop)},
-          {"tracks", played_tracks_json(score)},
-          {"log_prob", c.log_prob},
-          {"tokens_per_sec", elapsed_sec > 0 ? n / elapsed_sec : 0.0}};
-}
-
 std::string token_text(const generate::Generator& g, std::span<const std::int32_t> ids) {
   std::string text;
   for (std::int32_t id : ids) text += (text.empty() ? "" : " ") + g.vocabulary().token(id);
@@ -174,6 +162,7 @@ nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, in
   if (!opt.wav.empty()) {
     audio::RenderOptions render;
     render.soundfont = opt.soundfont;
+    render.peak_dbfs = audio::kNormalPeakDbfs;
     const auto path = generate::candidate_path(opt.wav, k, count);
     generate::write_wav(score, path, render);
     files.push_back(path.string());
@@ -199,57 +188,16 @@ void create_parent_dirs(const GenerateCliOptions& opt) {
   }
 }
 
-struct Report {
-  nlohmann::json candidates = nlohmann::json::array();
-  nlohmann::json files = nlohmann::json::array();
-  nlohmann::json screening;  // null without screening
-  std::size_t notes = 0;
-  double seconds = 0;
-  std::vector<std::string> lines;  // text output
-};
-
-// Why a kept candidate was kept: its rank, its score and what the score is.
-nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
-  nlohmann::json j = {
-      {"rank", rank + 1}, {"rank_by", generate::to_string(s.rank_by)}, {"score", s.scores[k]}};
-  if (s.rank_by == generate::RankBy::reference)
-    j.update(generate::to_json(s.reference[k]));
-  else
-    j["mean_log_prob"] = s.scores[k];
-  return j;
+std::vector<std::size_t> candidate_lengths(const std::vector<generate::Candidate>& candidates) {
+  std::vector<std::size_t> lengths;
+  for (const auto& c : candidates) lengths.push_back(c.generated().size());
+  return lengths;
 }
 
-std::string screening_text(const generate::Screening& s, int k, int rank) {
-  std::ostringstream out;
-  out << "  rank " << rank + 1 << " (candidate " << k + 1 << "): ";
-  if (s.rank_by == generate::RankBy::likelihood) {
-    out << "mean log-likelihood " << s.scores[k] << " nats per token";
-    return out.str();
-  }
-  out << "mean overlap with the reference " << s.scores[k] << " (per feature:";
-  for (const auto& [feature, oa] : s.reference[k].overlaps)
-    out << " " << feature << " " << static_cast<int>(oa * 1000 + 0.5) / 1000.0;
-  out << ")";
-  return out.str();
-}
-
-std::string candidate_line(const generate::Candidate& c, const Score& score, int k,
-                           const nlohmann::json& files) {
-  std::ostringstream line;
-  line << (files.empty() ? "candidate " + std::to_string(k + 1) : files.front().get<std::string>())
-       << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
-       << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
-       << generate::to_string(c.stop) << ")";
-  const auto tracks = played_tracks_json(score);
-  if (tracks.size() > 1 || (tracks.size() == 1 && tracks[0]["drums"].get<bool>())) {
-    line << "\n  tracks:";
-    for (const auto& t : tracks)
-      line << " " << t["name"].get<std::string>() << " ("
-           << (t["drums"].get<bool>() ? std::string("drums")
-                                      : "program " + std::to_string(t["program"].get<int>()))
-           << ", channel " << t["channel"].get<int>() + 1 << ", " << t["notes"] << " notes)";
-  }
-  return line.str();
+std::vector<double> durations(const std::vector<Score>& scores) {
+  std::vector<double> seconds;
+  for (const auto& s : scores) seconds.push_back(s.duration_sec());
+  return seconds;
 }
 
 // Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
@@ -271,12 +219,21 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
                         {"generated", count},
                         {"kept", kept},
                         {"scores", screening.scores},
+                        {"compared_tokens", screening.compared_tokens},
+                        {"tokens", candidate_lengths(result.candidates)},
+                        {"seconds", durations(scores)},
                         {"kept_indices", numbers}};
   }
+  train::Progress progress(10.0);
   for (int r = 0; r < kept; ++r) {
     const int k = screening.kept[r];
     const auto& c = result.candidates[k];
+    if (!opt.wav.empty()) progress.update("writing (rendering audio)", r, kept, "pieces");
     const nlohmann::json files = write_files(opt, scores[k], r, kept);
+    if (auto collapsed = compose::collapse_warning(plan.new_music(c)))
+      report.warnings.push_back("candidate " + std::to_string(k + 1) + " " + *collapsed +
+                                "; try --temperature 1.1, --repetition-penalty 1.2, or a better "
+                                "trained model");
     for (const auto& f : files) report.files.push_back(f);
     nlohmann::json cj = candidate_json(c, scores[k], k, files, result.elapsed_sec);
     cj["controls"] = compose::controls_report(plan.controls, plan.new_music(c));
@@ -293,47 +250,8 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
                                                          : std::span<const std::int32_t>(c.ids));
     report.lines.push_back(line);
   }
+  progress.finish();
   return report;
-}
-
-void print_report(const GenerateCliOptions& opt, const std::string& model_label,
-                  const generate::Primer& primer,
-                  const generate::GenerateResult& result, const generate::GenerateOptions& options,
-                  const nlohmann::json& request, const Report& report) {
-  if (opt.json) {
-    nlohmann::json j = {
-        {"model", model_label},
-        {"engine", result.engine},
-        {"isa", result.isa},
-        {"seed", *opt.seed},
-        {"window", options.window_tokens},
-        {"primer",
-         {{"source", primer.source}, {"tokens", primer.ids.size()}, {"unknown", primer.n_unknown}}},
-        {"candidates", report.candidates},
-        {"screening", report.screening},
-        {"files", report.files},
-        {"tokens", result.tokens},
-        {"notes", report.notes},
-        {"seconds", report.seconds},
-        {"tokens_per_sec", result.tokens_per_sec},
-        {"elapsed_sec", result.elapsed_sec},
-        {"network_steps", result.network_steps}};
-    j.update(request);  // "fill" / "harmonize" details
-    std::cout << j.dump() << "\n";
-    return;
-  }
-  for (const auto& line : report.lines) std::cout << line << "\n";
-  if (!report.screening.is_null())
-    std::cout << "screened " << report.screening["generated"] << " candidates by "
-              << report.screening["rank_by"].get<std::string>() << ", kept "
-              << report.screening["kept"] << "\n";
-  std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
-            << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
-            << result.engine
-            << (result.engine.find(result.isa) == std::string::npos ? ", " + result.isa : "")
-            << (options.window_tokens > 0 ? ", window " + std::to_string(options.window_tokens)
-                                          : "")
-            << "), seed " << *opt.seed << "\n";
 }
 
 // --rank / --keep / --reference: the ranking, checked before anything is generated.
@@ -382,6 +300,16 @@ int run_generate(GenerateCliOptions opt) {
   try {
     apply_tutorial(opt);
     check_modes(opt);
+    check_outputs({{"--out", opt.out, "song.mid"},
+                   {"--wav", opt.wav, "song.wav"},
+                   {"--svg", opt.svg, "song.svg"},
+                   {"--musicxml", opt.musicxml, "song.musicxml"}},
+                  {{"--model", opt.model},
+                   {"--primer", opt.primer},
+                   {"--fill", opt.fill},
+                   {"--harmonize", opt.harmonize},
+                   {"--reference", opt.reference},
+                   {"--soundfont", opt.soundfont}});
     if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
     if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
     const generate::RankBy rank_by = screening_rank(opt);
@@ -390,6 +318,11 @@ int run_generate(GenerateCliOptions opt) {
     generate::Generator g(generate::load_model(opt.model, name), name,
                           {opt.engine, opt.precision, opt.threads});
     generate::GenerateOptions options = generate_options(opt, g);
+    if (auto verdict = train::barely_trained(
+            g.checkpoint().metrics,
+            train::UnigramBaseline::from_json(
+                g.checkpoint().trainer_state.value("baseline", nlohmann::json()))))
+      std::cerr << "warning: " << *verdict << "\n";
     generate::Primer primer = make_primer(opt, g);
     keep_primer_music(primer, g, options.music);
     compose::ComposePlan plan =

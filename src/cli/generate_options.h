@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/report.h"
 #include "compose/controls.h"
 
 namespace musegen::cli {
@@ -30,11 +31,6 @@ struct GenerateCliOptions {
   std::string fill_bars;           // --fill-bars 9-12
   std::string tracks;              // --tracks NAMES (with --fill)
   std::string harmonize;           // --harmonize FILE
-};
-
-// A usage problem: printed with a hint, exit code 2.
-struct UsageError {
-  std::string message, hint;
 };
 
 // Declares every option of `generate` on `cmd`, bound to `o`.

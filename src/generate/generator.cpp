@@ -166,6 +166,7 @@ std::vector<Candidate> sample_rows(const Context& c, Stepper& stepper) {
   std::vector<Candidate> out;
   for (Row& row : rows) {
     row.candidate.log_prob = row.cumulative_log_prob.back();
+    row.candidate.cumulative_log_prob = std::move(row.cumulative_log_prob);
     out.push_back(std::move(row.candidate));
   }
   return out;

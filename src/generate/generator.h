@@ -56,6 +56,10 @@ struct Candidate {
   std::size_t n_primer = 0;
   StopReason stop = StopReason::length;
   double log_prob = 0;  // sum over generated ids of log p(id) under the model (temperature 1)
+  // The running sum of log_prob after 0, 1, 2 ... scored tokens (the generated ids, then <end>
+  // when the candidate stopped at it): how sure the model was at every position. Sampling
+  // fills it; empty for beam search.
+  std::vector<double> cumulative_log_prob;
   std::span<const std::int32_t> generated() const {
     return std::span<const std::int32_t>(ids).subspan(n_primer);
   }
