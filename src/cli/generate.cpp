@@ -180,18 +180,18 @@ nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, in
   return files;
 }
 
-void create_parent_dirs(const GenerateCliOptions& opt) {
-  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
-    const std::filesystem::path path(file);
-    if (!file.empty() && path.has_parent_path())
-      std::filesystem::create_directories(path.parent_path());
-  }
-}
-
 std::vector<std::size_t> candidate_lengths(const std::vector<generate::Candidate>& candidates) {
   std::vector<std::size_t> lengths;
   for (const auto& c : candidates) lengths.push_back(c.generated().size());
   return lengths;
+}
+
+// Each candidate's mean log-probability per token over its own length (reported beside the
+// score that ranks: the measure that favoured pieces ending early).
+std::vector<double> mean_log_probs(const std::vector<generate::Candidate>& candidates) {
+  std::vector<double> means;
+  for (const auto& c : candidates) means.push_back(generate::mean_log_prob(c));
+  return means;
 }
 
 std::vector<double> durations(const std::vector<Score>& scores) {
@@ -221,6 +221,7 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
                         {"scores", screening.scores},
                         {"compared_tokens", screening.compared_tokens},
                         {"tokens", candidate_lengths(result.candidates)},
+                        {"mean_log_prob", mean_log_probs(result.candidates)},
                         {"seconds", durations(scores)},
                         {"kept_indices", numbers}};
   }
@@ -343,9 +344,8 @@ int run_generate(GenerateCliOptions opt) {
       progress.update("generating", std::min(done, bound), bound, "tokens");
     });
     progress.finish();
-    create_parent_dirs(opt);
-    Report report =
-        write_outputs(opt, g, result, plan, rank_by, reference ? &*reference : nullptr);
+    create_parent_folders({opt.out, opt.wav, opt.svg, opt.musicxml});
+    Report report = write_outputs(opt, g, result, plan, rank_by, reference ? &*reference : nullptr);
     print_report(opt, name, primer, result, options, plan.description, report);
     return 0;
   } catch (const UsageError& e) {

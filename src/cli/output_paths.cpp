@@ -75,4 +75,11 @@ void check_outputs(const std::vector<OutputPath>& outputs, const NamedPaths& inp
   }
 }
 
+void create_parent_folders(const std::vector<std::string>& paths) {
+  for (const std::string& file : paths) {
+    const fs::path path(file);
+    if (!file.empty() && path.has_parent_path()) fs::create_directories(path.parent_path());
+  }
+}
+
 }  // namespace musegen::cli

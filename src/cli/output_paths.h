@@ -28,4 +28,7 @@ void check_outputs(const std::vector<OutputPath>& outputs, const NamedPaths& inp
 void check_output_file(const std::string& option, const std::string& path,
                        const std::string& example);
 
+// Creates the folders on the way to each output (after the checks, when the work is done).
+void create_parent_folders(const std::vector<std::string>& paths);
+
 }  // namespace musegen::cli

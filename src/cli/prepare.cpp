@@ -29,6 +29,7 @@ struct PrepareOptions {
   std::string transpose = "0:0";
   int threads = 0;
   bool json = false;
+  bool verbose = false;  // list every reader warning
   bool strict = false;
 };
 
@@ -82,6 +83,7 @@ void print_result(const PrepareOptions& opt, const data::Corpus& corpus) {
     return;
   }
   std::cout << data::summary_text(corpus);
+  if (opt.verbose) std::cerr << data::warnings_text(corpus);
   if (corpus.stats.from_cache)
     std::cout << opt.out << " is up to date (same files, tokenizer and options): reused\n";
   else
@@ -145,7 +147,12 @@ void add_prepare_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print the summary as one JSON object");
+  cmd->add_flag("--verbose", opt->verbose, "List every reader warning about the files");
   cmd->add_flag("--strict", opt->strict, "Skip files with any warning about damaged input");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen prepare my_midi/ --tokenizer notes --out corpus.cache\n"
+      "  musegen prepare my_midi/ --tokenizer multitrack --out band.cache --verbose");
   cmd->callback([opt, &exit_code] { exit_code = run_prepare(*opt); });
 }
 

@@ -56,6 +56,7 @@ int run_render(RenderCommandOptions opt) {
     print_warnings(r.warnings);
     opt.render.reverb = opt.render.chorus = !opt.no_reverb;
     const audio::AudioBuffer audio = audio::render(r.score, opt.render);
+    create_parent_folders({opt.wav});
     audio::write_wav_file(audio, opt.wav);
     char line[256];
     std::snprintf(line, sizeof line, "%.3f s, %d Hz stereo, RMS %s, peak %s", audio.duration_sec(),

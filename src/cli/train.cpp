@@ -262,6 +262,8 @@ void report_outcome(const TrainCliOptions& opt, const train::TrainOutcome& resul
     nlohmann::json j = outcome_json(result, corpus, opt.out);
     if (dist) j["distributed"] = distributed_json(*dist);
     std::cout << j.dump() << "\n";
+    if (j["barely_trained"].is_string() && (!dist || dist->is_writer()))
+      std::cerr << "warning: " << j["barely_trained"].get<std::string>() << "\n";
   } else if (!dist || dist->is_writer()) {
     print_outcome(result, opt.out);
     if (dist) std::cout << distributed_text(*dist);
