@@ -319,11 +319,6 @@ int run_generate(GenerateCliOptions opt) {
     generate::Generator g(generate::load_model(opt.model, name), name,
                           {opt.engine, opt.precision, opt.threads});
     generate::GenerateOptions options = generate_options(opt, g);
-    if (auto verdict = train::barely_trained(
-            g.checkpoint().metrics,
-            train::UnigramBaseline::from_json(
-                g.checkpoint().trainer_state.value("baseline", nlohmann::json()))))
-      std::cerr << "warning: " << *verdict << "\n";
     generate::Primer primer = make_primer(opt, g);
     keep_primer_music(primer, g, options.music);
     compose::ComposePlan plan =
@@ -337,6 +332,13 @@ int run_generate(GenerateCliOptions opt) {
     if (primer.n_unknown > 0)
       std::cerr << "warning: " << primer.n_unknown
                 << " primer token(s) are not in the model's vocabulary and were left out\n";
+    // After every argument check (a usage error comes first), before the work.
+    g.check_primer(primer.ids);
+    if (auto verdict = train::barely_trained(
+            g.checkpoint().metrics,
+            train::UnigramBaseline::from_json(
+                g.checkpoint().trainer_state.value("baseline", nlohmann::json()))))
+      std::cerr << "warning: " << *verdict << "\n";
     train::Progress progress(10.0);
     auto result = g.generate(primer.ids, options, [&](std::int64_t done, std::int64_t total) {
       // With --seconds the total is unknown: --max-length per candidate bounds it.

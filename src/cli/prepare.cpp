@@ -3,6 +3,7 @@
 // the corpus summary.
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -54,9 +55,19 @@ std::string check_transpose(const std::string& text) {
   return "";
 }
 
-// Progress on a terminal only: one line rewritten in place.
+// Progress on a terminal only: one line rewritten in place, with the time left at the stage's
+// rate so far.
 void show_progress(const std::string& stage, std::size_t done, std::size_t total) {
-  std::cerr << "\r" << stage << " " << done << "/" << total << " files" << std::flush;
+  using Clock = std::chrono::steady_clock;
+  static std::string current;
+  static Clock::time_point start;
+  if (stage != current) current = stage, start = Clock::now();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::cerr << "\r" << stage << " " << done << "/" << total << " files";
+  if (done > 0 && done < total && elapsed > 1)
+    std::cerr << ", about " << static_cast<long>(elapsed / done * (total - done) + 0.5)
+              << " s left\033[K";
+  std::cerr << std::flush;
   if (done == total) std::cerr << "\r\033[K" << std::flush;
 }
 

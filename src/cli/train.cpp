@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/output_paths.h"
 #include "cli/report.h"
+#include "cli/train_distributed.h"
 #include "cli/train_plan.h"
 #include "core/errors.h"
 #include "core/file_io.h"
@@ -145,39 +146,12 @@ train::RunOverrides overrides_of(const TrainCliOptions& opt) {
   return o;
 }
 
-// The last checkpoint of the run to resume. In a distributed run rank 0 reads its own file
-// and sends the bytes, so the other machines need not see rank 0's disk.
-model::Checkpoint load_resume_checkpoint(const TrainCliOptions& opt, train::DistributedSync* dist) {
-  const auto last = train::last_checkpoint_path(opt.out);
-  std::string message;  // "K" + the file's bytes, or "E" + why rank 0 could not read it
-  std::exception_ptr failure;
-  if (!dist || dist->rank() == 0) {
-    try {
-      if (!std::filesystem::exists(last))
-        throw IoError(last.string(), "no checkpoint to resume (run without --resume to start)");
-      if (!dist) return model::load_checkpoint(last);
-      const std::vector<std::uint8_t> bytes = read_file_bytes(last);
-      message = "K" + std::string(bytes.begin(), bytes.end());
-    } catch (const Error& e) {
-      if (!dist) throw;
-      failure = std::current_exception();
-      message = std::string("E") + e.what();
-    }
-  }
-  dist->broadcast_bytes(message);
-  if (failure) std::rethrow_exception(failure);
-  if (message.empty() || message.front() != 'K')
-    throw IoError(last.string(), "rank 0 cannot resume: " +
-                                     message.substr(std::min<std::size_t>(1, message.size())));
-  return model::checkpoint_from_bytes(message.substr(1), last.string());
-}
-
 // The preset and, for --resume, the checkpoint to continue. Throws ConfigError for bad
 // options (a usage error), IoError/ParseError for a missing or damaged checkpoint.
 model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Checkpoint>& resume,
                              train::DistributedSync* dist) {
   if (!opt.resume) return train::preset_for_new_run(opt.preset, overrides_of(opt));
-  resume = load_resume_checkpoint(opt, dist);
+  resume = load_resume_checkpoint(opt.out, dist);
   if (opt.has_preset && opt.preset != resume->preset.name)
     throw ConfigError("preset",
                       "the run being resumed uses preset \"" + resume->preset.name + "\", not \"" +
@@ -226,33 +200,6 @@ nlohmann::json outcome_json(const train::TrainOutcome& r, const data::Corpus& co
           {"last_row", r.last_row},
           {"session_sec", r.session_sec},
           {"corpus", data::summary_json(corpus)}};
-}
-
-nlohmann::json distributed_json(const train::DistributedSync& dist) {
-  const train::CommStats s = dist.stats();
-  const double steps = static_cast<double>(std::max<std::int64_t>(1, s.steps));
-  return {{"world_size", dist.world_size()},
-          {"rank", dist.rank()},
-          {"local_world_size", dist.local_world_size()},
-          {"weights_digest", dist.parameters_digest()},
-          {"gradient_bytes_per_step", s.gradient_bytes},
-          {"buckets", s.n_buckets},
-          {"buckets_launched_in_backward", s.buckets_early},
-          {"allreduce_wait_ms_per_step", 1000 * s.average_sec / steps},
-          {"sum_calls", s.n_sums},
-          {"sum_ms", 1000 * s.sum_sec},
-          {"connect_sec", s.connect_sec}};
-}
-
-std::string distributed_text(const train::DistributedSync& dist) {
-  const nlohmann::json j = distributed_json(dist);
-  return "distributed: rank " + std::to_string(dist.rank()) + " of " +
-         std::to_string(dist.world_size()) + ", weights identical on every rank (digest " +
-         j["weights_digest"].get<std::string>() + "), " +
-         fixed(j["gradient_bytes_per_step"].get<double>() / 1e6, 2) + " MB of gradients in " +
-         j["buckets"].dump() + " bucket(s) per step, " +
-         fixed(j["allreduce_wait_ms_per_step"].get<double>(), 2) +
-         " ms per step waiting for the all-reduce\n";
 }
 
 // The outcome on stdout (JSON or text). Ranks other than 0 print one line (or the JSON).

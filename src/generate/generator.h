@@ -95,6 +95,10 @@ class Generator {
   int default_window() const;
   StepEngine& engine() { return *engine_; }
 
+  // Throws ConfigError "primer" for a primer generate() would refuse: empty for a model without
+  // a start token, or an id outside the vocabulary (for checks before any work).
+  void check_primer(std::span<const std::int32_t> primer) const;
+
   // Generates options.n_candidates continuations of `primer` (empty: <start> for models that
   // use it; ConfigError "primer" otherwise). Sampling never draws <pad>, <start> or <unk>; a
   // drawn <end> stops that candidate. Throws ConfigError for bad options or primer ids.

@@ -38,8 +38,8 @@ using StepTimer = std::function<double(const model::Preset&, long long& paramete
 BudgetPlan plan_budget(const model::Preset& base, const data::Corpus& corpus, double train_minutes,
                        const StepTimer& measure);
 
-// Seconds per training step of `preset` on batches of `corpus`: three steps, the last two
-// timed. Needs LibTorch (budget_measure.cpp).
+// Seconds per training step of `preset` on batches of `corpus`: two warm-up steps, then the
+// faster of two timed ones. Needs LibTorch (budget_measure.cpp).
 double measure_step_time(const model::Preset& preset, const data::Corpus& corpus,
                          long long& parameters);
 
