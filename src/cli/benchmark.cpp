@@ -207,7 +207,8 @@ void setup_benchmark_command(CLI::App& command, int& exit_code) {
   cmd->add_option("--data", opt->data,
                   "The set's folder with train/, valid/, test/ "
                   "(default: MUSEGEN_DATA or ../shared/data, then polyphonic/SET)");
-  cmd->add_option("--preset", opt->preset, "Base preset: tutorial, default, small")
+  cmd->add_option("--preset", opt->preset,
+                  "Base preset: tutorial, default, small, transformer, transformer-small")
       ->capture_default_str();
   cmd->add_flag("--untuned", opt->untuned,
                 "Use the base preset alone, without the set's tuned settings (docs/benchmark.md)");

@@ -55,10 +55,13 @@ class ModuleEngine final : public StepEngine {
     torch::Tensor index = torch::tensor(rows, torch::kInt64);
     if (state_.h.defined()) state_.h = state_.h.index_select(1, index);
     if (state_.c.defined()) state_.c = state_.c.index_select(1, index);
+    if (state_.history.defined()) state_.history = state_.history.index_select(0, index);
     logits_ = logits_.index_select(0, index).contiguous();
   }
   std::string description() const override {
-    return "module (" + model_->config().cell + "), " + std::to_string(threads_) + " thread(s)";
+    const model::ModelConfig& c = model_->config();
+    const std::string kind = c.transformer() ? "transformer, uncached" : c.cell;
+    return "module (" + kind + "), " + std::to_string(threads_) + " thread(s)";
   }
   std::string instruction_set() const override {
     const model::BlasInfo blas = model::blas_info();

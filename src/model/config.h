@@ -11,7 +11,13 @@
 namespace musegen::model {
 
 struct ModelConfig {
-  int vocab_size = 0;               // set from the corpus vocabulary, including special ids
+  int vocab_size = 0;  // set from the corpus vocabulary, including special ids
+  // "rnn": embedding -> recurrent stack (`cell`) -> dense head. "transformer": a decoder-only
+  // Transformer: embedding of hidden_size, num_layers pre-norm blocks of causal self-attention
+  // (num_heads heads, rotary positions, each token seeing the last attention_window tokens)
+  // and a GELU feed-forward of ff_size, a final layer norm, then the output layer. "gan": the
+  // piano-roll GAN (model/gan.h), whose roll is described by the gan_* keys.
+  std::string arch = "rnn";
   std::string input = "embedding";  // "embedding" | "scalar" (tutorial: id / n_tokens)
   int embedding_dim = 256;          // used by "embedding"
   int scalar_first_id = 4;          // "scalar": ids below are specials; x = (id - first) / n
@@ -26,9 +32,27 @@ struct ModelConfig {
   // Glorot-uniform input and dense weights, orthogonal recurrent weights, zero biases with a
   // forget-gate bias of 1).
   std::string init = "torch";
+  // Transformer only. hidden_size must be a multiple of num_heads with an even quotient (the
+  // rotary angles rotate pairs). attention_window 0: the training sequence_length (resolved by
+  // finalize()); on its own in a model, 0 means no limit.
+  int num_heads = 8;
+  int ff_size = 2048;
+  int attention_window = 0;
+  // GAN only (data/piano_roll.h): phrases of gan_bars bars of 4 quarter notes, each of
+  // gan_steps_per_bar steps, gan_tracks parts over pitches gan_pitch_low..gan_pitch_high; the
+  // generator reads noise_dim numbers; hidden_size is the widest layer's channels.
+  int gan_tracks = 4;
+  int gan_bars = 4;
+  int gan_steps_per_bar = 16;
+  int gan_pitch_low = 24;
+  int gan_pitch_high = 107;
+  int noise_dim = 128;
 
+  bool transformer() const { return arch == "transformer"; }
+  bool gan() const { return arch == "gan"; }
   nlohmann::json to_json() const;
-  // Throws ConfigError naming the key for a missing or invalid field.
+  // Throws ConfigError naming the key for a missing or invalid field. Files written before
+  // the transformer existed have no "arch": they are "rnn".
   static ModelConfig from_json(const nlohmann::json& json);
 };
 
@@ -61,6 +85,9 @@ struct TrainConfig {
   int transpose_max = 0;
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core
+  // GAN (WGAN-GP): critic updates per generator update, and the gradient penalty's weight.
+  int critic_steps = 5;
+  double gradient_penalty = 10.0;
 
   nlohmann::json to_json() const;
   static TrainConfig from_json(const nlohmann::json& json);
@@ -82,6 +109,9 @@ std::vector<std::string> preset_names();
 void apply_override(Preset& preset, const std::string& key_equals_value);
 // Checks every field against its range; throws ConfigError naming the first bad key.
 void validate(const Preset& preset);
+// Settles what depends on other keys: a Transformer's attention_window 0 becomes the training
+// sequence_length, so a model file states the window its generation uses.
+void finalize(Preset& preset);
 // One line per key: "key  type  allowed  (default ...)" for --help.
 std::string describe_keys();
 

@@ -183,10 +183,11 @@ Key tokenizer_options_key() {
 }
 
 Key tokenizer_key() {
-  Key k = choice_key<TrainConfig>("tokenizer", &TrainConfig::tokenizer,
-                                  {"tutorial", "notes", "performance", "frames", "multitrack"},
-                                  "how MIDI becomes tokens (see docs/tokenizers.md); a new "
-                                  "tokenizer clears tokenizer_options");
+  Key k = choice_key<TrainConfig>(
+      "tokenizer", &TrainConfig::tokenizer,
+      {"tutorial", "notes", "performance", "frames", "multitrack", "pianoroll"},
+      "how MIDI becomes tokens (see docs/tokenizers.md); a new "
+      "tokenizer clears tokenizer_options");
   auto set_name = k.set;
   k.set = [set_name](Preset& p, const std::string& text) {
     std::string before = p.train.tokenizer;
@@ -213,6 +214,9 @@ std::vector<Key> model_keys() {
   return {
       int_key<M>("vocab_size", &M::vocab_size, 0, 10000000,
                  "output classes incl. 4 special ids; 0 = from the corpus vocabulary"),
+      choice_key<M>("arch", &M::arch, {"rnn", "transformer", "gan"},
+                    "rnn: the recurrent network (cell); transformer: decoder-only Transformer; "
+                    "gan: the piano-roll GAN (--preset gan)"),
       choice_key<M>("input", &M::input, {"embedding", "scalar"},
                     "embedding, or the tutorial's id / n_vocab as one number per step"),
       int_key<M>("embedding_dim", &M::embedding_dim, 1, 16384, "embedding width (input=embedding)"),
@@ -230,6 +234,18 @@ std::vector<Key> model_keys() {
                   "dropout after each hidden dense layer"),
       choice_key<M>("init", &M::init, {"torch", "keras"},
                     "initial weights: LibTorch's, or Keras's (Glorot, orthogonal, forget bias 1)"),
+      int_key<M>("num_heads", &M::num_heads, 1, 256,
+                 "transformer: attention heads; hidden_size / num_heads must be even"),
+      int_key<M>("ff_size", &M::ff_size, 1, 65536, "transformer: feed-forward width"),
+      int_key<M>("attention_window", &M::attention_window, 0, 1000000,
+                 "transformer: tokens each token attends to; 0: sequence_length"),
+      int_key<M>("gan_tracks", &M::gan_tracks, 1, 15, "gan: parts of the piano roll"),
+      int_key<M>("gan_bars", &M::gan_bars, 1, 16, "gan: bars (of 4 quarter notes) per phrase"),
+      int_key<M>("gan_steps_per_bar", &M::gan_steps_per_bar, 4, 96,
+                 "gan: roll steps per bar, a multiple of 4"),
+      int_key<M>("gan_pitch_low", &M::gan_pitch_low, 0, 127, "gan: lowest pitch of the roll"),
+      int_key<M>("gan_pitch_high", &M::gan_pitch_high, 0, 127, "gan: highest pitch of the roll"),
+      int_key<M>("noise_dim", &M::noise_dim, 1, 4096, "gan: numbers of noise per phrase"),
   };
 }
 
@@ -277,6 +293,10 @@ std::vector<Key> train_keys() {
                  "augmentation: highest transposition"),
       seed_key(),
       int_key<T>("threads", &T::threads, 0, 1024, "threads; 0: every core"),
+      int_key<T>("critic_steps", &T::critic_steps, 1, 100,
+                 "gan: critic updates per generator update"),
+      real_key<T>("gradient_penalty", &T::gradient_penalty, 0.0, 1e6, false, false,
+                  "gan: weight of the WGAN-GP gradient penalty"),
   };
 }
 
@@ -332,7 +352,34 @@ void set_tokenizer_option(Preset& preset, const std::string& option, const std::
   preset.train.tokenizer_options[option] = value;
 }
 
+// The Transformer's own constraints: its heads split hidden_size into even widths (rotary
+// angles turn pairs), it reads an embedding, and it never attends further back in generation
+// than training showed it.
+void validate_transformer(const Preset& preset) {
+  const ModelConfig& m = preset.model;
+  if (m.hidden_size % m.num_heads != 0 || (m.hidden_size / m.num_heads) % 2 != 0)
+    throw ConfigError("num_heads",
+                      std::to_string(m.num_heads) + " heads do not split hidden_size " +
+                          std::to_string(m.hidden_size) + " into even widths",
+                      "a divisor of hidden_size leaving an even head width");
+  if (m.input != "embedding")
+    throw ConfigError("input", "a transformer reads an embedding", "embedding");
+  if (m.init != "torch")
+    throw ConfigError("init", "a transformer starts from its own (GPT-2) initial weights", "torch");
+  if (m.attention_window > preset.train.sequence_length)
+    throw ConfigError("attention_window",
+                      std::to_string(m.attention_window) + " is longer than the training chunks (" +
+                          std::to_string(preset.train.sequence_length) +
+                          "): generation would see distances training never showed",
+                      "0 (sequence_length) or 1.." + std::to_string(preset.train.sequence_length));
+}
+
 }  // namespace
+
+void finalize(Preset& preset) {
+  if (preset.model.transformer() && preset.model.attention_window == 0)
+    preset.model.attention_window = preset.train.sequence_length;
+}
 
 void apply_override(Preset& preset, const std::string& key_equals_value) {
   auto eq = key_equals_value.find('=');
@@ -363,6 +410,15 @@ void validate(const Preset& preset) {
   if (t.fill_fraction > 0 && t.objective != "bars")
     throw ConfigError("fill_fraction", "fill examples are made of bars",
                       "objective=bars (and tokenizer=multitrack)");
+  if (m.transformer()) validate_transformer(preset);
+  if (m.gan() != (t.tokenizer == "pianoroll"))
+    throw ConfigError(m.gan() ? "tokenizer" : "arch",
+                      "the GAN and only the GAN reads piano-roll phrases",
+                      "arch=gan with tokenizer=pianoroll (--preset gan)");
+  if (m.gan() && m.gan_steps_per_bar % 4 != 0)
+    throw ConfigError("gan_steps_per_bar", "a bar is 4 quarter notes", "a multiple of 4");
+  if (m.gan() && m.gan_pitch_low > m.gan_pitch_high)
+    throw ConfigError("gan_pitch_low", "above gan_pitch_high", "gan_pitch_low <= gan_pitch_high");
   if (m.input == "scalar" && m.vocab_size > 0 && m.scalar_first_id >= m.vocab_size)
     throw ConfigError("scalar_first_id",
                       "must be below vocab_size (" + std::to_string(m.vocab_size) + ")",

@@ -17,7 +17,8 @@ struct TensorShape {
 };
 
 // SequenceModel(config)'s parameters in the order of its parameters() (embedding, recurrent
-// layers, dense layers, output); it has no buffers. tests/model/network_shapes_test.cpp holds
+// layers or Transformer blocks, dense layers, output), or for arch "gan" GanModel(config)'s
+// (generator, then critic); neither has buffers. tests/model/network_shapes_test.cpp holds
 // this to the LibTorch module itself.
 std::vector<TensorShape> network_parameters(const ModelConfig& config);
 

@@ -1,5 +1,6 @@
-// The sequence model: embedding or scalar input, a recurrent stack with dropout between layers,
-// and a dense head ending in logits; the tutorial's Keras network when configured as `tutorial`.
+// The sequence model: embedding or scalar input, a recurrent stack with dropout between layers
+// (or the Transformer stack), and a dense head ending in logits; the tutorial's Keras network
+// when configured as `tutorial`.
 #include "model/sequence_model.h"
 
 #include <cmath>
@@ -22,6 +23,14 @@ void check_config(const ModelConfig& c) {
                       "0.." + std::to_string(c.vocab_size - 1));
   if (c.input == "embedding" && c.embedding_dim < 1)
     throw ConfigError("embedding_dim", "must be positive", "1..16384");
+  if (c.arch != "rnn" && c.arch != "transformer")
+    throw ConfigError("arch", "'" + c.arch + "' is not a sequence model", "rnn, transformer");
+  if (c.transformer() && (c.num_heads < 1 || c.hidden_size % c.num_heads != 0 ||
+                          (c.hidden_size / c.num_heads) % 2 != 0 || c.input != "embedding"))
+    throw ConfigError("num_heads", "must split hidden_size into even head widths",
+                      "a divisor of hidden_size leaving an even width; input=embedding");
+  if (c.transformer() && (c.ff_size < 1 || c.attention_window < 0))
+    throw ConfigError("ff_size", "ff_size must be positive and attention_window not negative");
   if (c.cell != "lstm" && c.cell != "gru" && c.cell != "rnn")
     throw ConfigError("cell", "'" + c.cell + "' is not a choice", "lstm, gru, rnn");
   if (c.hidden_size < 1) throw ConfigError("hidden_size", "must be positive", "1..16384");
@@ -51,6 +60,10 @@ SequenceModelImpl::SequenceModelImpl(const ModelConfig& config) : config_(config
   check_config(config_);
   const int64_t input_size = config_.input == "embedding" ? config_.embedding_dim : 1;
   const double dropout = config_.num_layers > 1 ? config_.dropout : 0.0;
+  if (config_.transformer()) {
+    build_transformer();
+    return;
+  }
   if (config_.input == "embedding")
     embedding_ = register_module("embedding",
                                  torch::nn::Embedding(config_.vocab_size, config_.embedding_dim));
@@ -73,6 +86,11 @@ SequenceModelImpl::SequenceModelImpl(const ModelConfig& config) : config_(config
                                                   .dropout(dropout)
                                                   .batch_first(true)));
   }
+  build_head();
+  if (config_.init == "keras") keras_init();
+}
+
+void SequenceModelImpl::build_head() {
   dense_ = register_module("dense", torch::nn::ModuleList());
   int64_t width = config_.hidden_size;
   for (int size : config_.dense_sizes) {
@@ -80,7 +98,23 @@ SequenceModelImpl::SequenceModelImpl(const ModelConfig& config) : config_(config
     width = size;
   }
   output_ = register_module("output", torch::nn::Linear(width, config_.vocab_size));
-  if (config_.init == "keras") keras_init();
+}
+
+// Embedding (hidden_size wide), the stack, the head; GPT-2's initial weights throughout.
+void SequenceModelImpl::build_transformer() {
+  embedding_ =
+      register_module("embedding", torch::nn::Embedding(config_.vocab_size, config_.hidden_size));
+  transformer_ = register_module("transformer", TransformerStack(config_));
+  build_head();
+  torch::NoGradGuard no_grad;
+  embedding_->weight.normal_(0.0, 0.02);
+  transformer_->gpt2_init();
+  for (const auto& module : *dense_) {
+    module->as<torch::nn::Linear>()->weight.normal_(0.0, 0.02);
+    module->as<torch::nn::Linear>()->bias.zero_();
+  }
+  output_->weight.normal_(0.0, 0.02);
+  output_->bias.zero_();
 }
 
 // The tutorial's Keras initial weights (Glorot-uniform kernels, orthogonal recurrent kernels,
@@ -159,16 +193,31 @@ std::pair<torch::Tensor, RecurrentState> SequenceModelImpl::recurrent(const torc
   return {y, RecurrentState{h, {}}};
 }
 
+std::pair<torch::Tensor, RecurrentState> SequenceModelImpl::attend(const torch::Tensor& ids,
+                                                                   const RecurrentState& state) {
+  if (state.defined() && (!state.history.defined() || state.history.dim() != 2 ||
+                          state.history.size(0) != ids.size(0)))
+    throw ConfigError("state", "a transformer's state is the ids it has read",
+                      "int64 [batch, tokens]");
+  RecurrentState out;
+  out.history = state.defined() ? torch::cat({state.history, ids}, 1) : ids;
+  const std::int64_t n_new = ids.size(1);
+  torch::Tensor x = embedding_->forward(out.history);
+  if (config_.dropout > 0) x = torch::dropout(x, config_.dropout, is_training());
+  torch::Tensor y = transformer_->forward(x);
+  return {y.narrow(1, y.size(1) - n_new, n_new), out};
+}
+
 std::pair<torch::Tensor, RecurrentState> SequenceModelImpl::forward(const torch::Tensor& ids,
                                                                     const RecurrentState& state) {
   check_ids(ids);
-  auto [y, out] = recurrent(embed(ids), state);
+  auto [y, out] = transformer_ ? attend(ids, state) : recurrent(embed(ids), state);
   return {head(y), out};
 }
 
 torch::Tensor SequenceModelImpl::forward_last(const torch::Tensor& ids) {
   check_ids(ids);
-  auto [y, out] = recurrent(embed(ids), RecurrentState{});
+  auto [y, out] = transformer_ ? attend(ids, {}) : recurrent(embed(ids), RecurrentState{});
   return head(y.select(1, y.size(1) - 1));
 }
 

@@ -28,7 +28,7 @@ const char* const kBai = "Bai, Kolter & Koltun 2018, Table 1";
 const char* const kBoulanger = "Boulanger-Lewandowski et al. 2012";
 
 std::vector<BenchmarkSet> make_sets() {
-  BenchmarkSet jsb{"jsb", "JSB Chorales", {229, 76, 77}, {13807, 4602, 4725}, {}, {}};
+  BenchmarkSet jsb{"jsb", "JSB Chorales", {229, 76, 77}, {13807, 4602, 4725}, {}, {}, {}};
   jsb.published = {{"vanilla RNN", 8.91, kBai},
                    {"LSTM", 8.45, kBai},
                    {"GRU", 8.43, kBai},
@@ -39,8 +39,8 @@ std::vector<BenchmarkSet> make_sets() {
                "sequence_length=200", "batch_size=32",         "learning_rate=0.002",
                "weight_decay=0",      "transpose_min=-6",      "transpose_max=5",
                "plateau_patience=1",  "early_stop_patience=4", "epochs=40"};
-  BenchmarkSet nottingham{"nottingham",           "Nottingham", {694, 173, 170},
-                          {176561, 45513, 44463}, {},           {}};
+  BenchmarkSet nottingham{
+      "nottingham", "Nottingham", {694, 173, 170}, {176561, 45513, 44463}, {}, {}, {}};
   nottingham.published = {{"vanilla RNN", 4.05, kBai},
                           {"GRU", 3.46, kBai},
                           {"LSTM", 3.29, kBai},
@@ -50,9 +50,21 @@ std::vector<BenchmarkSet> make_sets() {
                       "dropout=0.3",         "dense_sizes=",          "dense_dropout=0",
                       "sequence_length=200", "batch_size=32",         "learning_rate=0.002",
                       "plateau_patience=1",  "early_stop_patience=3", "epochs=30"};
+  jsb.tuned_transformer = {"hidden_size=192",    "num_heads=4",           "num_layers=4",
+                           "ff_size=768",        "dropout=0.2",           "sequence_length=256",
+                           "attention_window=0", "batch_size=32",         "learning_rate=0.001",
+                           "warmup_steps=200",   "transpose_min=-6",      "transpose_max=5",
+                           "plateau_patience=1", "early_stop_patience=4", "epochs=40"};
+  nottingham.tuned_transformer = {
+      "hidden_size=192",    "num_heads=4",        "num_layers=4",
+      "ff_size=768",        "dropout=0.1",        "sequence_length=256",
+      "attention_window=0", "batch_size=32",      "learning_rate=0.001",
+      "warmup_steps=200",   "plateau_patience=1", "early_stop_patience=3",
+      "epochs=30"};
   // The README gives no published figure for these two; they run with the base preset.
-  BenchmarkSet piano{"piano-midi", "Piano-midi.de", {87, 12, 25}, {75911, 8540, 19036}, {}, {}};
-  BenchmarkSet musedata{"musedata", "MuseData", {524, 135, 124}, {245202, 82755, 64339}, {}, {}};
+  BenchmarkSet piano{"piano-midi", "Piano-midi.de", {87, 12, 25}, {75911, 8540, 19036}, {}, {}, {}};
+  BenchmarkSet musedata{"musedata", "MuseData", {524, 135, 124}, {245202, 82755, 64339}, {},
+                        {},         {}};
   return {jsb, nottingham, piano, musedata};
 }
 
@@ -194,9 +206,11 @@ model::Preset benchmark_preset(const BenchmarkSet& set, const std::string& base,
                                const std::vector<std::string>& user_sets) {
   model::Preset preset = model::make_preset(base);
   if (tuned)
-    for (const auto& s : set.tuned) model::apply_override(preset, s);
+    for (const auto& s : preset.model.transformer() ? set.tuned_transformer : set.tuned)
+      model::apply_override(preset, s);
   force_protocol(preset);
   for (const auto& s : user_sets) apply_user_setting(preset, s);
+  model::finalize(preset);
   model::validate(preset);
   return preset;
 }

@@ -33,6 +33,9 @@ struct BenchmarkSet {
   // key=value settings found by our runs for this set (docs/benchmark.md), applied on top of
   // the base preset unless the caller asks for the plain preset.
   std::vector<std::string> tuned;
+  // The same for a Transformer base preset (arch=transformer): sized and regularised by
+  // analogy with `tuned` (a model of the same order of weights), not yet tuned by runs.
+  std::vector<std::string> tuned_transformer;
 };
 
 // Throws ConfigError (key "set") naming the allowed sets.
@@ -44,7 +47,8 @@ std::vector<std::string> benchmark_set_names();
 // the valid split as the validation set.
 const std::vector<std::string>& protocol_keys();
 
-// make_preset(base) (with the set's tuned settings when `tuned`), the protocol's keys, then
+// make_preset(base) (with the set's tuned settings for the base's arch when `tuned`), the
+// protocol's keys, then
 // `sets` in order. Throws ConfigError naming the key for an unknown preset or bad value, and
 // for a `sets` entry that would change a protocol key.
 model::Preset benchmark_preset(const BenchmarkSet& set, const std::string& base, bool tuned,

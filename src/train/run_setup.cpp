@@ -7,16 +7,17 @@
 
 namespace musegen::train {
 
-namespace {
-
-void apply(model::Preset& preset, const RunOverrides& overrides) {
+void apply_overrides(model::Preset& preset, const RunOverrides& overrides) {
   for (const auto& set : overrides.sets) model::apply_override(preset, set);
   if (overrides.epochs) preset.train.epochs = *overrides.epochs;
   if (overrides.max_minutes) preset.train.max_minutes = *overrides.max_minutes;
   if (overrides.seed) preset.train.seed = *overrides.seed;
   if (overrides.threads) preset.train.threads = *overrides.threads;
+  model::finalize(preset);
   model::validate(preset);
 }
+
+namespace {
 
 // The first key of `before` whose value differs in `after` and is not in `allowed`.
 std::optional<std::string> first_change(const nlohmann::json& before, const nlohmann::json& after,
@@ -38,14 +39,14 @@ const std::vector<std::string>& resumable_keys() {
 
 model::Preset preset_for_new_run(const std::string& name, const RunOverrides& overrides) {
   model::Preset preset = model::make_preset(name);
-  apply(preset, overrides);
+  apply_overrides(preset, overrides);
   return preset;
 }
 
 model::Preset preset_for_resume(const model::Checkpoint& checkpoint,
                                 const RunOverrides& overrides) {
   model::Preset preset = checkpoint.preset;
-  apply(preset, overrides);
+  apply_overrides(preset, overrides);
   std::string allowed;
   for (const auto& key : resumable_keys()) allowed += (allowed.empty() ? "" : ", ") + key;
   if (auto key = first_change(checkpoint.preset.model.to_json(), preset.model.to_json(), {}))

@@ -23,6 +23,10 @@ struct RunOverrides {
   std::optional<int> threads;
 };
 
+// Applies the overrides in order (sets, then the options), then finalize() and validate().
+// Throws ConfigError naming the key.
+void apply_overrides(model::Preset& preset, const RunOverrides& overrides);
+
 // Training keys a resumed run may change; every other key must keep the checkpoint's value.
 const std::vector<std::string>& resumable_keys();
 

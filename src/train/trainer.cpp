@@ -102,6 +102,7 @@ Run::Run(const TrainRequest& request)
       early_stop_(preset_.train.early_stop_patience),
       select_by_(preset_.train.select_by) {
   preset_.model.vocab_size = static_cast<int>(corpus_.vocabulary.size());
+  model::finalize(preset_);
   model::validate(preset_);
   check_objective(config_.objective);
   threads_ = model::set_threads(config_.threads);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "model/crosscheck_support.h"
 #include "model/sequence_model.h"
 #include "support/test_data.h"
 
@@ -15,22 +16,7 @@ namespace musegen::model {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* kPython = "/usr/bin/python3";
-
-void write_raw(const fs::path& path, const torch::Tensor& t) {
-  auto c = t.contiguous();
-  std::ofstream out(path, std::ios::binary);
-  out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
-}
-
-torch::Tensor read_floats(const fs::path& path, std::vector<int64_t> shape) {
-  auto t = torch::empty(shape, torch::kFloat32);
-  std::ifstream in(path, std::ios::binary);
-  in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
-  EXPECT_EQ(in.gcount(), static_cast<std::streamsize>(t.nbytes())) << path;
-  return t;
-}
+using testing::read_floats;
 
 struct Case {
   std::string name;
@@ -40,23 +26,6 @@ struct Case {
   SequenceModel model{nullptr};
 };
 
-// Writes the model's parameters and the ids as raw files with a manifest the script reads.
-void export_case(Case& c) {
-  fs::create_directories(c.dir);
-  nlohmann::json params = nlohmann::json::object();
-  int index = 0;
-  for (const auto& p : c.model->named_parameters()) {
-    std::string file = "p" + std::to_string(index++) + ".f32";
-    write_raw(c.dir / file, p.value().detach());
-    params[p.key()] = {{"file", file}, {"shape", p.value().sizes().vec()}};
-  }
-  write_raw(c.dir / "ids.i64", c.ids);
-  nlohmann::json manifest = {{"config", c.config.to_json()},
-                             {"params", params},
-                             {"ids", {{"file", "ids.i64"}, {"shape", c.ids.sizes().vec()}}}};
-  std::ofstream(c.dir / "manifest.json") << manifest.dump();
-}
-
 Case make_case(const std::string& name, ModelConfig config, std::int64_t batch, std::int64_t time,
                const fs::path& root) {
   Case c{name, config, {}, root / name, nullptr};
@@ -65,7 +34,7 @@ Case make_case(const std::string& name, ModelConfig config, std::int64_t batch, 
   c.model->eval();
   const std::int64_t first = config.input == "scalar" ? config.scalar_first_id : 0;
   c.ids = torch::randint(first, config.vocab_size, {batch, time}, torch::kInt64);
-  export_case(c);
+  testing::export_for_reference(c.dir, *c.model, config.to_json(), c.ids);
   return c;
 }
 
@@ -96,9 +65,8 @@ void compare(Case& c) {
 
 TEST(TorchCrossCheck, ForwardMatchesPyTorchToOneInHundredThousand) {
   const fs::path script = testing::source_dir() / "tests/model/torch_reference.py";
-  if (!fs::exists(kPython) ||
-      std::system((std::string(kPython) + " -c 'import torch' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << kPython << " with python3-torch is needed for the cross-check";
+  if (!testing::python_torch_available())
+    GTEST_SKIP() << testing::kPython << " with python3-torch is needed for the cross-check";
   const fs::path root = fs::temp_directory_path() / ("mg_xcheck_" + std::to_string(::getpid()));
   std::vector<Case> cases;
   Preset tutorial = make_preset("tutorial");
@@ -123,16 +91,10 @@ TEST(TorchCrossCheck, ForwardMatchesPyTorchToOneInHundredThousand) {
   rnn.init = "keras";
   cases.push_back(make_case("rnn", rnn, 3, 20, root));
 
-  std::string command = std::string(kPython) + " " + script.string();
-  for (const auto& c : cases) command += " " + c.dir.string();
-  command += " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
+  std::vector<fs::path> dirs;
+  for (const auto& c : cases) dirs.push_back(c.dir);
   std::string output;
-  char buffer[1024];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  int status = ::pclose(pipe);
-  ASSERT_EQ(status, 0) << output;
+  ASSERT_EQ(testing::run_reference(script, dirs, output), 0) << output;
   for (auto& c : cases) compare(c);
   fs::remove_all(root);
 }

@@ -1,5 +1,6 @@
 // Tiny corpora and models for the training tests: token ids written in code, a 1x32 LSTM,
-// and a temporary folder removed at the end of each test.
+// an observer stopping a run at a step (as SIGINT would), and a temporary folder removed at
+// the end of each test.
 #pragma once
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 
 #include "data/corpus.h"
 #include "model/config.h"
+#include "train/trainer.h"
 
 namespace musegen::train::testing {
 
@@ -57,6 +59,19 @@ inline model::Preset tiny_preset() {
 }
 
 // A fresh folder under the system's temporary directory, removed on destruction.
+// Stops the run (as SIGINT would) once the given step is done.
+class StopAtStep : public TrainObserver {
+ public:
+  StopAtStep(std::int64_t step, std::atomic<int>& flag) : step_(step), flag_(flag) {}
+  void on_step(const StepReport& s) override {
+    if (s.step == step_) flag_.store(2);
+  }
+
+ private:
+  std::int64_t step_;
+  std::atomic<int>& flag_;
+};
+
 class TempDir {
  public:
   explicit TempDir(const std::string& name)

@@ -16,6 +16,7 @@ namespace musegen::train {
 namespace {
 
 using testing::pattern_corpus;
+using testing::StopAtStep;
 using testing::TempDir;
 using testing::tiny_preset;
 
@@ -54,19 +55,6 @@ TEST(Trainer, OverfitsAPatternThatNeedsTwoStepsOfMemory) {
   EXPECT_LT(r.best_metric, 0.15);
   EXPECT_GT(rows.back()["valid_accuracy"].get<double>(), 0.9);
 }
-
-// Stops the run (as SIGINT would) once the given step is done.
-class StopAtStep : public TrainObserver {
- public:
-  StopAtStep(std::int64_t step, std::atomic<int>& flag) : step_(step), flag_(flag) {}
-  void on_step(const StepReport& s) override {
-    if (s.step == step_) flag_.store(2);
-  }
-
- private:
-  std::int64_t step_;
-  std::atomic<int>& flag_;
-};
 
 TEST(Trainer, ResumeFromAnyCheckpointEqualsAnUninterruptedRun) {
   TempDir dir("resume");
