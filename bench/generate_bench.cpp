@@ -4,7 +4,7 @@
 // (bench/generate_peer.py, on the same threads and on 1) from the same run; also how closely the
 // fast engine follows the module forward. Every figure is printed with the CPU's instruction sets,
 // the kernel set that ran and the load average. Prints figures; never fails on speed. Usage:
-// bench_generate [--model tutorial|default|builtin] [--isa LEVEL] [--threads N]
+// bench_generate [--model tutorial|default|transformer|builtin] [--isa LEVEL] [--threads N]
 //                       [--quick] [--no-peer]
 #include <algorithm>
 #include <cmath>
@@ -42,7 +42,9 @@ struct Options {
 
 // The network measured: "tutorial" (3 x LSTM 512 on the scalar input, Dense 256, 362 outputs),
 // "default" (the default preset: embedding 256, 3 x LSTM 512, Dense 256, 362 outputs), both
-// untrained, or "builtin" (the model generate uses without --model, "chorales": 2 x LSTM 256).
+// untrained, "transformer" (the transformer preset, of default's size class: 4 blocks x 384,
+// 6 heads, window 256, 362 outputs, untrained; "fast" is its key/value-cache engine, "module"
+// its uncached forward), or "builtin" (the model generate uses without --model, "chorales").
 model::Checkpoint checkpoint_for(const std::string& name) {
   if (name == "builtin") {
     std::string label;
@@ -54,9 +56,11 @@ model::Checkpoint checkpoint_for(const std::string& name) {
   if (name == "tutorial")
     return untrained_checkpoint(model::make_preset("tutorial"),
                                 vocabulary.to_json(tokenize::TutorialTokenizer().config()), 1);
-  if (name != "default") throw std::runtime_error("--model is tutorial, default or builtin");
-  return untrained_checkpoint(model::make_preset("default"),
-                              vocabulary.to_json(tokenize::NotesTokenizer().config()), 1);
+  if (name != "default" && name != "transformer")
+    throw std::runtime_error("--model is tutorial, default, transformer or builtin");
+  model::Preset preset = model::make_preset(name);
+  model::finalize(preset);
+  return untrained_checkpoint(preset, vocabulary.to_json(tokenize::NotesTokenizer().config()), 1);
 }
 
 struct Run {
@@ -182,8 +186,9 @@ int main(int argc, char** argv) {
   const model::ModelConfig& m = cp.preset.model;
   const bool tutorial = opt.model == "tutorial";
   std::printf("%s network: %d x %s %d, %s input, %zu dense, %d outputs; %.1f MFLOP per token\n",
-              opt.model.c_str(), m.num_layers, m.cell.c_str(), m.hidden_size, m.input.c_str(),
-              m.dense_sizes.size(), m.vocab_size, model::forward_flops(m, 1, 1, true) / 1e6);
+              opt.model.c_str(), m.num_layers, m.transformer() ? "transformer" : m.cell.c_str(),
+              m.hidden_size, m.input.c_str(), m.dense_sizes.size(), m.vocab_size,
+              model::forward_flops(m, 1, 1, true) / 1e6);
   std::printf("CPU %s; kernel level asked: %s; %d thread(s)\n",
               engine::kernels::cpu_features().c_str(), opt.isa.c_str(), n_threads);
   const int t = opt.threads;
@@ -208,7 +213,7 @@ int main(int argc, char** argv) {
   compare_with_module(cp, {"fast", "bf16", 0, opt.isa}, opt.quick ? 50 : 300);
   // The peer on 1 thread too: on a loaded machine PyTorch's 2-thread runs can fall far below
   // its 1-thread ones, and ratios should be to the peer's better figure.
-  if (opt.peer)
+  if (opt.peer && !m.transformer())  // generate_peer.py is the LSTM's
     for (int peer_threads : {n_threads, 1})
       if (peer_threads == n_threads || n_threads > 1)
         run_peer(m, peer_threads, opt.quick, tutorial);

@@ -6,16 +6,13 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "engine/engine_shared.h"
 
 namespace musegen::engine {
 
 using kernels::kColumnBlock;
 
 namespace {
-
-int round_up(int n, int block) {
-  return (n + block - 1) / block * block;
-}
 
 // Packed LSTM row r: panel r / panel_rows holds `units` units with gates i, f, g, o side by side.
 std::vector<int> lstm_row_map(int hidden, int hidden_padded, int panel_rows) {
@@ -29,28 +26,11 @@ std::vector<int> lstm_row_map(int hidden, int hidden_padded, int panel_rows) {
   return map;
 }
 
-std::vector<int> identity_map(int n, int padded, int offset = 0) {
-  std::vector<int> map(padded);
-  for (int i = 0; i < padded; ++i) map[i] = i < n ? offset + i : -1;
-  return map;
-}
-
 void check_size(const std::vector<float>& v, std::size_t expected, const std::string& what) {
   if (v.size() != expected)
     throw ConfigError("weights", what + " has " + std::to_string(v.size()) + " values, expected " +
                                      std::to_string(expected));
 }
-
-void gather_rows(std::uint8_t* data, std::size_t row_bytes, std::span<const int> source) {
-  std::vector<std::uint8_t> copy(data, data + row_bytes * source.size());
-  for (std::size_t r = 0; r < source.size(); ++r)
-    std::memcpy(data + r * row_bytes, copy.data() + static_cast<std::size_t>(source[r]) * row_bytes,
-                row_bytes);
-}
-
-// Phases with fewer multiply-adds than this run on the calling thread alone: waking the team
-// costs more than it saves.
-constexpr std::int64_t kMinParallelMacs = std::int64_t{1} << 21;
 
 }  // namespace
 
@@ -154,22 +134,6 @@ kernels::Output FastLstmEngine::activation_output(void* data, int ld, int col) c
   return kernels::Output{data, ld, col, kernels_.bf16_activations};
 }
 
-// Runs a kernel over all panels, shared by the team when the phase is big enough. About four
-// chunks per member: a late member's share is taken by the others.
-template <class Args, class Kernel>
-static void run_panels(ThreadTeam& team, const Args& a, Kernel kernel) {
-  const int panels = a.w->panels();
-  const int k_end = a.columns.k_end > 0 ? a.columns.k_end : a.w->cols;
-  const std::int64_t macs =
-      std::int64_t{a.w->rows} * (k_end - a.columns.k_begin) * std::int64_t{a.batch};
-  if (team.size() == 1 || macs < kMinParallelMacs) {
-    kernel(a, 0, panels);
-    return;
-  }
-  const int chunk = std::max(1, panels / (4 * team.size()));
-  team.run_chunks(panels, chunk, [&](int begin, int end) { kernel(a, begin, end); });
-}
-
 void FastLstmEngine::run_lstm(const kernels::LstmArgs& args) {
   run_panels(team_, args, kernels_.lstm);
 }
@@ -222,12 +186,7 @@ void FastLstmEngine::run_head() {
 }
 
 void FastLstmEngine::feed(std::span<const std::int32_t> ids, int time, bool want_logits) {
-  if (time < 1 || ids.size() != static_cast<std::size_t>(batch_) * time)
-    throw ConfigError("ids", "expected batch x time ids", std::to_string(batch_) + " x time");
-  for (std::int32_t id : ids)
-    if (id < 0 || id >= vocab_)
-      throw ConfigError("ids", "token id " + std::to_string(id) + " out of range",
-                        "0.." + std::to_string(vocab_ - 1));
+  check_feed(ids, batch_, time, vocab_);
   const std::size_t table_ld = 4 * static_cast<std::size_t>(hidden_padded_);
   const int capacity = sequence_capacity();
   if (time == 1 || capacity == 1) {  // step by step
@@ -249,10 +208,7 @@ std::span<const float> FastLstmEngine::logits(int row) const {
 }
 
 void FastLstmEngine::reorder(std::span<const int> source) {
-  if (source.size() != static_cast<std::size_t>(batch_))
-    throw ConfigError("rows", "reorder needs one source row per row", std::to_string(batch_));
-  for (int r : source)
-    if (r < 0 || r >= batch_) throw ConfigError("rows", "source row out of range");
+  check_reorder(source, batch_);
   for (auto& layer : layers_) {
     gather_rows(layer->x[parity_].data(), layer->w.cols * activation_bytes(), source);
     gather_rows(reinterpret_cast<std::uint8_t*>(layer->c.data()), hidden_padded_ * 4, source);

@@ -31,12 +31,13 @@ void validate(const EngineOptions& o) {
 
 const kernels::KernelSet* choose_engine(const EngineOptions& options, const std::string& cell) {
   validate(options);
-  const bool lstm = cell == "lstm";
+  const bool fast_network = cell == "lstm" || cell == "transformer";
   if (options.kind == "module") return nullptr;
-  if (!lstm) {
+  if (!fast_network) {
     if (options.kind == "auto") return nullptr;
-    throw ConfigError("engine", "the fast engine runs LSTM models; this model's cell is " + cell,
-                      "module, auto");
+    throw ConfigError(
+        "engine", "the fast engine runs LSTM and Transformer models; this model's cell is " + cell,
+        "module, auto");
   }
   if (options.precision != "auto")
     return &kernel_set(

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "engine/fast_lstm.h"
+#include "engine/fast_transformer.h"
 #include "generate/step_engine.h"
 #include "model/model_io.h"
 #include "tokenize/vocabulary.h"
@@ -79,6 +80,20 @@ class ModuleEngine final : public StepEngine {
   int threads_;
 };
 
+// The model's parameters by name; get(key) throws ConfigError when it has none of that name.
+class Parameters {
+ public:
+  explicit Parameters(const torch::nn::Module& model) : params_(model.named_parameters(true)) {}
+  torch::Tensor operator()(const std::string& key) const {
+    const torch::Tensor* found = params_.find(key);
+    if (found == nullptr) throw ConfigError("weights", "the model has no parameter " + key);
+    return *found;
+  }
+
+ private:
+  torch::OrderedDict<std::string, torch::Tensor> params_;
+};
+
 std::vector<float> to_vector(const torch::Tensor& t) {
   torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
@@ -93,15 +108,23 @@ DenseWeights dense_of(const torch::Tensor& weight, const torch::Tensor& bias) {
   return d;
 }
 
+// The head (dense layers, activation, output layer) of either engine's network.
+template <class Network>
+void fill_head(Network& net, const model::ModelConfig& config, const Parameters& get) {
+  for (std::size_t j = 0; j < config.dense_sizes.size(); ++j) {
+    const std::string prefix = "dense." + std::to_string(j);
+    net.dense.push_back(dense_of(get(prefix + ".weight"), get(prefix + ".bias")));
+  }
+  net.output = dense_of(get("output.weight"), get("output.bias"));
+  if (config.dense_activation == "relu") net.activation = kernels::Activation::relu;
+  if (config.dense_activation == "tanh") net.activation = kernels::Activation::tanh;
+}
+
 // The model's weights as the fast engine wants them.
 LstmNetwork lstm_network(model::SequenceModelImpl& model) {
   torch::NoGradGuard no_grad;
   const model::ModelConfig& config = model.config();
-  auto params = model.named_parameters(/*recurse=*/true);
-  auto get = [&](const std::string& key) {
-    if (!params.contains(key)) throw ConfigError("weights", "the model has no parameter " + key);
-    return params[key];
-  };
+  const Parameters get(model);
   LstmNetwork net;
   net.vocab_size = config.vocab_size;
   net.hidden = config.hidden_size;
@@ -126,13 +149,37 @@ LstmNetwork lstm_network(model::SequenceModelImpl& model) {
     }
     net.layers.push_back(std::move(layer));
   }
-  for (std::size_t j = 0; j < config.dense_sizes.size(); ++j) {
-    const std::string prefix = "dense." + std::to_string(j);
-    net.dense.push_back(dense_of(get(prefix + ".weight"), get(prefix + ".bias")));
+  fill_head(net, config, get);
+  return net;
+}
+
+engine::TransformerNetwork::Norm norm_of(const torch::Tensor& weight, const torch::Tensor& bias) {
+  return {to_vector(weight), to_vector(bias)};
+}
+
+// The model's Transformer weights as the fast engine wants them (model/network_shapes.cpp
+// names them).
+engine::TransformerNetwork transformer_network(model::SequenceModelImpl& model) {
+  torch::NoGradGuard no_grad;
+  const model::ModelConfig& config = model.config();
+  const Parameters get(model);
+  engine::TransformerNetwork net;
+  net.vocab_size = config.vocab_size;
+  net.width = config.hidden_size;
+  net.heads = config.num_heads;
+  net.window = config.attention_window;
+  net.embedding = to_vector(get("embedding.weight"));
+  for (int l = 0; l < config.num_layers; ++l) {
+    const std::string p = "transformer.blocks." + std::to_string(l) + ".";
+    auto dense = [&](const std::string& name) {
+      return dense_of(get(p + name + ".weight"), get(p + name + ".bias"));
+    };
+    net.blocks.push_back({norm_of(get(p + "norm1.weight"), get(p + "norm1.bias")),
+                          norm_of(get(p + "norm2.weight"), get(p + "norm2.bias")), dense("qkv"),
+                          dense("proj"), dense("ff1"), dense("ff2")});
   }
-  net.output = dense_of(get("output.weight"), get("output.bias"));
-  if (config.dense_activation == "relu") net.activation = kernels::Activation::relu;
-  if (config.dense_activation == "tanh") net.activation = kernels::Activation::tanh;
+  net.norm = norm_of(get("transformer.norm.weight"), get("transformer.norm.bias"));
+  fill_head(net, config, get);
   return net;
 }
 
@@ -146,12 +193,17 @@ int thread_count(int requested) {
 std::unique_ptr<StepEngine> make_engine(const model::Checkpoint& checkpoint,
                                         const std::string& name, const EngineOptions& options) {
   model::SequenceModel model = model::model_from_checkpoint(checkpoint, name);
-  const kernels::KernelSet* fast = choose_engine(options, model->config().cell);
+  const model::ModelConfig& config = model->config();
+  const kernels::KernelSet* fast =
+      choose_engine(options, config.transformer() ? "transformer" : config.cell);
   const int threads = thread_count(options.threads);
   if (fast == nullptr) {
     model::set_threads(threads);
     return std::make_unique<ModuleEngine>(std::move(model), threads);
   }
+  if (config.transformer())
+    return std::make_unique<engine::FastTransformerEngine>(transformer_network(*model), *fast,
+                                                           threads);
   return std::make_unique<engine::FastLstmEngine>(lstm_network(*model), *fast, threads);
 }
 

@@ -1,7 +1,8 @@
-// The engines the generator steps (engine/step_engine.h): "fast" (the LSTM step on repacked
-// weights, SIMD kernels chosen at run time for the CPU, float32 or bfloat16; engine/kernels.h)
-// and "module" (the plain LibTorch module forward with its state carried, the reference and
-// the path for GRU and RNN cells), and how "auto" chooses between them. Torch-free header.
+// The engines the generator steps (engine/step_engine.h): "fast" (the LSTM step, or the
+// Transformer's with a key/value cache, on repacked weights, SIMD kernels chosen at run time
+// for the CPU, float32 or bfloat16; engine/kernels.h) and "module" (the plain LibTorch module
+// forward with its state carried, the reference and the path for GRU and RNN cells), and how
+// "auto" chooses between them. Torch-free header.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +29,13 @@ struct EngineOptions {
 // Throws ConfigError naming "engine", "precision", "threads" or "isa" for a value not allowed.
 void validate(const EngineOptions& options);
 
-// What make_engine runs for a model of `cell` ("lstm", "gru", "rnn"): the fast engine's kernel
-// set, or null for the LibTorch module forward (engine_choice.cpp). Kind "auto" is the fast
-// engine for an LSTM where this CPU has SIMD kernels, else the module forward (for GRU and RNN
-// cells, and on a CPU with only the scalar reference, which the module's BLAS outruns).
+// What make_engine runs for a model of `cell` ("lstm", "gru", "rnn", or "transformer" for a
+// Transformer of any cell): the fast engine's kernel set, or null for the LibTorch module
+// forward (engine_choice.cpp). Kind "auto" is the fast engine (for a Transformer, with its
+// key/value cache: engine/fast_transformer.h) for an LSTM or a Transformer where this CPU has
+// SIMD kernels, else the module forward (for GRU and RNN cells, and on a CPU with only the
+// scalar reference, which the module's BLAS outruns; a Transformer's module forward re-runs
+// the whole history for every token).
 // Precision "auto" is bf16 on every SIMD level (dot products with AVX512-BF16, weights
 // widened to fp32 elsewhere): fastest for one stream, bound by reading the weights, and for
 // batches (measured, docs/PERFORMANCE.md); fp32 on the reference. Neither depends on the batch,

@@ -18,24 +18,10 @@
 namespace musegen::generate {
 namespace {
 
+using testing::max_difference;
 using testing::notes_checkpoint;
+using testing::random_ids;
 using testing::tutorial_checkpoint;
-
-std::vector<std::int32_t> random_ids(int n, int vocab, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::int32_t> ids(n);
-  for (auto& id : ids) id = static_cast<std::int32_t>(rng() % vocab);
-  return ids;
-}
-
-float max_difference(StepEngine& a, StepEngine& b) {
-  float worst = 0;
-  for (int r = 0; r < a.batch(); ++r) {
-    auto la = a.logits(r), lb = b.logits(r);
-    for (std::size_t i = 0; i < la.size(); ++i) worst = std::max(worst, std::abs(la[i] - lb[i]));
-  }
-  return worst;
-}
 
 // Feeds the same primer and steps to both engines; the largest logit difference seen.
 float compare_engines(const model::Checkpoint& cp, const EngineOptions& fast_options, int batch) {

@@ -1,12 +1,16 @@
 // Tiny untrained models for the generator's tests: a `notes` model (embedding input, chunks,
-// uses <start>), a `multitrack` one and a tutorial-style one (scalar input, windows), both with a hidden size that
-// is not a multiple of the kernels' 16 so padding is exercised.
+// uses <start>), a `multitrack` one, a tutorial-style one (scalar input, windows) and a
+// Transformer, with sizes that are not multiples of the kernels' 16 so padding is exercised;
+// random ids and the largest logit difference between two engines.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "generate/step_engine.h"
 #include "model/config.h"
@@ -61,6 +65,50 @@ inline model::Checkpoint tutorial_checkpoint(std::uint64_t seed = 5, int hidden 
   preset.model.dense_sizes = {16};
   preset.train.sequence_length = 8;
   return untrained_checkpoint(preset, vocabulary.to_json(tokenizer.config()), seed);
+}
+
+// An untrained `notes` Transformer (width 24 in 2 heads, so padding is exercised, a tanh dense
+// head) whose every weight is then moved by noise of `spread`: layer norms and biases away
+// from GPT-2's 1 and 0, and logits far enough apart that sampling is not a coin toss.
+inline model::Checkpoint transformer_checkpoint(int window, std::uint64_t seed = 9,
+                                                double spread = 0.15) {
+  tokenize::NotesTokenizer tokenizer(
+      nlohmann::json{{"max_shift_steps", 12}, {"max_duration_steps", 12}});
+  auto vocabulary = tokenize::Vocabulary::from_table(tokenizer.fixed_vocabulary());
+  model::Preset preset = model::make_preset("transformer-small");
+  preset.model.hidden_size = 24;
+  preset.model.num_heads = 2;
+  preset.model.ff_size = 40;
+  preset.model.num_layers = 2;
+  preset.model.attention_window = window;
+  preset.model.dense_sizes = {12};
+  preset.model.dense_activation = "tanh";
+  preset.train.tokenizer = "notes";
+  preset.train.sequence_length = 16;
+  model::Checkpoint cp = untrained_checkpoint(preset, vocabulary.to_json(tokenizer.config()), seed);
+  std::mt19937 rng(static_cast<unsigned>(seed));
+  std::normal_distribution<float> noise(0.0f, static_cast<float>(spread));
+  for (auto& t : cp.weights.tensors)
+    for (float& v : t.values) v += noise(rng);
+  return cp;
+}
+
+// n ids drawn uniformly from 0 .. vocab - 1 by `seed`.
+inline std::vector<std::int32_t> random_ids(int n, int vocab, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
+  for (auto& id : ids) id = static_cast<std::int32_t>(rng() % static_cast<unsigned>(vocab));
+  return ids;
+}
+
+// The largest difference between two engines' logits, over every row.
+inline float max_difference(StepEngine& a, StepEngine& b) {
+  float worst = 0;
+  for (int r = 0; r < a.batch(); ++r) {
+    auto la = a.logits(r), lb = b.logits(r);
+    for (std::size_t i = 0; i < la.size(); ++i) worst = std::max(worst, std::abs(la[i] - lb[i]));
+  }
+  return worst;
 }
 
 // A fresh temporary folder, removed with the object.
