@@ -60,6 +60,22 @@ model::Preset preset_for_resume(const model::Checkpoint& checkpoint,
   return preset;
 }
 
+model::Preset preset_for_fine_tune(const model::Checkpoint& from, const RunOverrides& overrides) {
+  model::Preset preset = from.preset;
+  preset.train.learning_rate *= kFineTuneRateFactor;
+  apply_overrides(preset, overrides);
+  if (auto key = first_change(from.preset.model.to_json(), preset.model.to_json(),
+                              {"dropout", "dense_dropout"}))
+    throw ConfigError(*key, "cannot change when fine-tuning: it changes the model's shape",
+                      "training keys, dropout and dense_dropout");
+  const nlohmann::json before = from.preset.train.to_json(), after = preset.train.to_json();
+  for (const char* key : {"tokenizer", "tokenizer_options"})
+    if (before.at(key) != after.at(key))
+      throw ConfigError(key, "cannot change when fine-tuning: the model reads its own tokens",
+                        before.at(key).dump());
+  return preset;
+}
+
 nlohmann::json tokenizer_config(const model::TrainConfig& config) {
   nlohmann::json tokenizer =
       config.tokenizer_options.is_object() ? config.tokenizer_options : nlohmann::json::object();

@@ -1,6 +1,7 @@
 // What `musegen train` needs before the loop: the preset of a new run (a named preset plus
-// overrides), the preset of a resumed run (the checkpoint's, refusing overrides that would
-// change the model or the data order), and the corpus options that match a preset. Torch-free.
+// overrides), of a resumed run (the checkpoint's, refusing overrides that would change the
+// model or the data order) and of a fine-tuning run (a model's, keeping its shape and tokens),
+// and the corpus options that match a preset. Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,16 @@ model::Preset preset_for_new_run(const std::string& name, const RunOverrides& ov
 // The checkpoint's preset with the overrides applied. Throws ConfigError naming the first key
 // whose value would change and is not in resumable_keys().
 model::Preset preset_for_resume(const model::Checkpoint& checkpoint, const RunOverrides& overrides);
+
+// A fine-tuned run's learning rate unless --set learning_rate says otherwise: this fraction of
+// the rate the model was trained with.
+inline constexpr double kFineTuneRateFactor = 0.1;
+
+// The preset of a run fine-tuning `from` (train/fine_tune.h): its own, the learning rate times
+// kFineTuneRateFactor, then the overrides. Model keys other than dropout and dense_dropout, and
+// the tokenizer and its options, must keep the model's values: ConfigError names the first
+// that would change (or an invalid value).
+model::Preset preset_for_fine_tune(const model::Checkpoint& from, const RunOverrides& overrides);
 
 // The tokenizer config of a preset: tokenizer_options with "name" = tokenizer.
 nlohmann::json tokenizer_config(const model::TrainConfig& config);

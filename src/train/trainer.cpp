@@ -15,6 +15,7 @@
 #include "model/model_io.h"
 #include "model/sequence_model.h"
 #include "train/batch_loss.h"
+#include "train/fine_tune.h"
 #include "train/gradient_sync.h"
 #include "train/likelihood.h"
 #include "train/metrics_log.h"
@@ -84,6 +85,7 @@ class Run {
   std::optional<MetricsLog> metrics_;
   nlohmann::json rows_ = nlohmann::json::array();
   std::string select_by_;
+  std::string start_label_;  // the model a fine-tuning run started from ("" for none)
   Clock::time_point session_start_ = Clock::now();
   std::int64_t session_first_step_ = 0;
   bool best_unevaluated_ = false;  // --out holds weights that no evaluation chose
@@ -116,6 +118,10 @@ Run::Run(const TrainRequest& request)
   model_ = model::SequenceModel(preset_.model);
   parameters_ = model_->parameters();
   optimizer_ = make_optimizer(config_, parameters_);
+  if (request.start_from) {
+    load_start_weights(*model_, *request.start_from, request.start_label);
+    start_label_ = request.start_label;
+  }
   if (request.resume) restore(*request.resume);
   session_first_step_ = state_.step;
   baseline_ = unigram_baseline(corpus_);
@@ -182,6 +188,8 @@ void Run::restore(const model::Checkpoint& checkpoint) {
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
   early_stop_.restore(checkpoint.trainer_state.at("early_stop"));
   rows_ = checkpoint.metrics.is_array() ? checkpoint.metrics : nlohmann::json::array();
+  const auto from = checkpoint.trainer_state.find("fine_tuned_from");
+  if (from != checkpoint.trainer_state.end() && from->is_string()) start_label_ = *from;
 }
 
 TrainOutcome Run::run() {
@@ -189,6 +197,10 @@ TrainOutcome Run::run() {
     note("already trained " + std::to_string(state_.epoch) + " of " +
          std::to_string(config_.epochs) + " epochs; raise --epochs to continue");
     return outcome(StopReason::completed);
+  }
+  if (request_.start_from && state_.step == 0 && rows_.empty()) {
+    nlohmann::json row = evaluate_row(true, 1);  // step 0: the model fine-tuning starts from
+    log_and_save(row, state_.improves_best(row[select_by_]));
   }
   while (state_.epoch < config_.epochs) {
     if (auto reason = train_epoch()) return outcome(*reason);
@@ -356,6 +368,7 @@ void Run::save(bool best) {
   checkpoint.metrics = rows_;
   checkpoint.trainer_state = saved.to_json(select_by_, schedule_.state(), early_stop_.state());
   checkpoint.trainer_state["baseline"] = baseline_.to_json();
+  if (!start_label_.empty()) checkpoint.trainer_state["fine_tuned_from"] = start_label_;
   checkpoint.weights = model::save_module(*model_);
   checkpoint.optimizer = model::save_optimizer(*optimizer_);
   const std::string bytes = model::checkpoint_to_bytes(checkpoint);

@@ -58,6 +58,11 @@ struct TrainRequest {
   // Polled after every step; non-zero (a signal number) stops the run after that step with
   // the last checkpoint written.
   const std::atomic<int>* stop_signal = nullptr;
+  // Fine-tuning: start a new run from this model's weights (train/fine_tune.h), the corpus
+  // already extended to its vocabulary; the model as it starts is evaluated first (a row at
+  // step 0). `start_label` names it in errors and in the checkpoints ("fine_tuned_from").
+  const model::Checkpoint* start_from = nullptr;
+  std::string start_label = {};
 };
 
 enum class StopReason { completed, early_stopped, time_limit, interrupted };
