@@ -121,6 +121,30 @@ std::string tokenizer_field(const ConfigError& e) {
   return std::string(own ? "vocabulary." : "vocabulary.tokenizer.") + e.what();
 }
 
+// A GAN reads no tokens: its "tokenizer" describes the roll's tracks (data/roll_corpus.h),
+// {"name": "pianoroll", "tracks": [{"program": 0..127, "name": text, "monophonic": bool}]},
+// one per track of the network.
+void check_roll_tracks(const json& tokenizer, int n_tracks, const std::string& file,
+                       std::int64_t offset) {
+  if (!tokenizer.is_object() || tokenizer.value("name", json()) != "pianoroll")
+    fail(file, offset, "vocabulary.tokenizer.name", "a GAN's roll is described as \"pianoroll\"");
+  const json tracks = tokenizer.value("tracks", json());
+  if (!tracks.is_array() || tracks.size() != static_cast<std::size_t>(n_tracks))
+    fail(file, offset, "vocabulary.tokenizer.tracks",
+         "expected a list of " + std::to_string(n_tracks) + " tracks (preset.model.gan_tracks)");
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
+    const json& t = tracks[i];
+    const bool fits = t.is_object() && t.contains("program") && t["program"].is_number_integer() &&
+                      t["program"].get<std::int64_t>() >= 0 &&
+                      t["program"].get<std::int64_t>() <= 127 && t.contains("name") &&
+                      t["name"].is_string() && t.contains("monophonic") &&
+                      t["monophonic"].is_boolean();
+    if (!fits)
+      fail(file, offset, "vocabulary.tokenizer.tracks[" + std::to_string(i) + "]",
+           "expected {\"program\": 0..127, \"name\": text, \"monophonic\": true or false}");
+  }
+}
+
 void check_vocabulary(const Checkpoint& c, const std::string& file, std::int64_t offset) {
   if (!c.vocabulary.is_object()) fail(file, offset, "vocabulary", "expected an object");
   std::size_t size = 0;
@@ -132,10 +156,14 @@ void check_vocabulary(const Checkpoint& c, const std::string& file, std::int64_t
   auto tokenizer = c.vocabulary.find("tokenizer");
   if (tokenizer == c.vocabulary.end())
     fail(file, offset, "vocabulary.tokenizer", "missing: which tokenizer made these tokens");
-  try {
-    tokenize::make_tokenizer(*tokenizer);
-  } catch (const ConfigError& e) {
-    throw ParseError(file, offset, tokenizer_field(e));
+  if (c.preset.model.gan()) {
+    check_roll_tracks(*tokenizer, c.preset.model.gan_tracks, file, offset);
+  } else {
+    try {
+      tokenize::make_tokenizer(*tokenizer);
+    } catch (const ConfigError& e) {
+      throw ParseError(file, offset, tokenizer_field(e));
+    }
   }
   if (size != static_cast<std::size_t>(c.preset.model.vocab_size))
     fail(file, offset, "vocabulary",

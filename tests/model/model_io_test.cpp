@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/errors.h"
+#include "model/gan.h"
 #include "model/network_shapes.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
@@ -123,6 +124,43 @@ TEST(ModelIo, TheTorchFreeParameterTableIsTheModules) {
           }
           EXPECT_TRUE(m->named_buffers().is_empty());
         }
+}
+
+void expect_table_is(const std::vector<TensorShape>& table, const torch::nn::Module& m,
+                     const std::string& what) {
+  const auto named = m.named_parameters();
+  ASSERT_EQ(table.size(), named.size()) << what;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    EXPECT_EQ(table[i].name, named[i].key()) << what;
+    EXPECT_EQ(table[i].shape, named[i].value().sizes().vec()) << what << " " << table[i].name;
+  }
+  EXPECT_TRUE(m.named_buffers().is_empty()) << what;
+}
+
+TEST(ModelIo, TheTorchFreeTableIsTheTransformersAndTheGans) {
+  for (const auto& dense : {std::vector<int>{}, std::vector<int>{5}})
+    for (int layers : {1, 3}) {
+      ModelConfig c = make_preset("transformer-small").model;
+      c.vocab_size = 11;
+      c.hidden_size = 12;
+      c.num_heads = 2;
+      c.ff_size = 20;
+      c.num_layers = layers;
+      c.dense_sizes = dense;
+      expect_table_is(network_parameters(c), *SequenceModel(c), "transformer");
+    }
+  for (int steps : {8, 16})
+    for (int high : {59, 71, 80}) {  // octaves whole, and one cut short
+      ModelConfig c = make_preset("gan").model;
+      c.hidden_size = 32;
+      c.gan_tracks = 2;
+      c.gan_bars = 2;
+      c.gan_steps_per_bar = steps;
+      c.gan_pitch_low = 48;
+      c.gan_pitch_high = high;
+      c.noise_dim = 16;
+      expect_table_is(network_parameters(c), *GanModel(c), "gan");
+    }
 }
 
 // The optimisers of train/optimizer.cpp, built the same way.

@@ -1,0 +1,89 @@
+// Batches of real phrases, bars of phrases, notes per bar and the GAN's evaluation.
+#include "train/gan_evaluation.h"
+
+#include "data/shuffle.h"
+
+namespace musegen::train {
+
+torch::Tensor phrase_batch(const std::vector<data::Phrase>& phrases,
+                           const std::vector<std::size_t>& indices, const data::RollFormat& format,
+                           int transpose_min, int transpose_max, std::uint64_t seed) {
+  const auto n = static_cast<std::int64_t>(indices.size());
+  torch::Tensor batch =
+      torch::zeros({n, 2 * format.tracks, format.steps(), format.pitches()}, torch::kFloat32);
+  const std::size_t cells = format.cells();
+  for (std::int64_t r = 0; r < n; ++r) {
+    data::SplitMix64 rng(data::mix64(seed + static_cast<std::uint64_t>(r)));
+    const int span = transpose_max - transpose_min + 1;
+    const int semitones =
+        transpose_min + static_cast<int>(rng.below(static_cast<std::uint64_t>(span)));
+    std::span<float> row(batch.data_ptr<float>() + static_cast<std::size_t>(r) * cells, cells);
+    data::render_phrase(phrases[indices[static_cast<std::size_t>(r)]], format, semitones, row);
+  }
+  return batch;
+}
+
+std::vector<eval::BarCells> phrase_bars(const torch::Tensor& cells,
+                                        const data::RollFormat& format) {
+  const torch::Tensor c = cells.detach().to(torch::kFloat32).contiguous();
+  const float* data = c.data_ptr<float>();
+  const int spb = format.steps_per_bar, P = format.pitches();
+  std::vector<eval::BarCells> bars;
+  for (std::int64_t n = 0; n < c.size(0); ++n)
+    for (int b = 0; b < format.bars; ++b) {
+      eval::BarCells bar;
+      for (int k = 0; k < format.tracks; ++k)
+        for (int s = 0; s < spb; ++s)
+          for (int p = 0; p < P; ++p)
+            if (data[static_cast<std::size_t>(n) * format.cells() +
+                     format.cell(k, 0, b * spb + s, p)] >= 0.5f)
+              bar.push_back(static_cast<std::uint32_t>((k * spb + s) * P + p));
+      bars.push_back(std::move(bar));
+    }
+  return bars;
+}
+
+double notes_per_bar(const torch::Tensor& cells, const data::RollFormat& format) {
+  const torch::Tensor c = cells.detach().to(torch::kFloat32).contiguous();
+  const float* data = c.data_ptr<float>();
+  std::int64_t notes = 0;
+  for (std::int64_t n = 0; n < c.size(0); ++n)
+    for (int k = 0; k < format.tracks; ++k)
+      for (int p = 0; p < format.pitches(); ++p) {
+        bool before = false;
+        for (int s = 0; s < format.steps(); ++s) {
+          const float* phrase = data + static_cast<std::size_t>(n) * format.cells();
+          const bool on = phrase[format.cell(k, 0, s, p)] >= 0.5f;
+          if (on && (!before || phrase[format.cell(k, 1, s, p)] >= 0.5f)) ++notes;
+          before = on;
+        }
+      }
+  const double bars = static_cast<double>(c.size(0)) * format.bars;
+  return bars > 0 ? static_cast<double>(notes) / bars : 0.0;
+}
+
+GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,
+                           const torch::Tensor& fixed_noise, const data::RollFormat& format) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = gan.is_training();
+  gan.eval();
+  GanEvaluation e;
+  const torch::Tensor fake = gan.generator->forward(fixed_noise);
+  double real_score = 0;
+  const std::int64_t chunk = 256;
+  for (std::int64_t first = 0; first < real.size(0); first += chunk) {
+    const std::int64_t n = std::min(chunk, real.size(0) - first);
+    real_score += gan.critic->forward(real.narrow(0, first, n)).sum().item<double>();
+  }
+  e.wasserstein = real_score / static_cast<double>(real.size(0)) -
+                  gan.critic->forward(fake).mean().item<double>();
+  const std::int64_t n_real = std::min<std::int64_t>(real.size(0), fixed_noise.size(0));
+  e.diversity = eval::compare_diversity(phrase_bars(fake, format),
+                                        phrase_bars(real.narrow(0, 0, n_real), format));
+  e.notes_per_bar_generated = notes_per_bar(fake, format);
+  e.notes_per_bar_real = notes_per_bar(real.narrow(0, 0, n_real), format);
+  gan.train(was_training);
+  return e;
+}
+
+}  // namespace musegen::train
