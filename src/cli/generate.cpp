@@ -3,6 +3,7 @@
 // piano-roll SVG and MusicXML per candidate, and reports tokens, notes, seconds and speed
 // (text or --json).
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -23,6 +24,7 @@
 #include "compose/plan.h"
 #include "core/errors.h"
 #include "generate/builtin_models.h"
+#include "generate/gan_sampler.h"
 #include "generate/generator.h"
 #include "generate/output.h"
 #include "generate/primer.h"
@@ -36,10 +38,6 @@
 namespace musegen::cli {
 
 namespace {
-
-
-
-
 
 generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
   const bool with_start = g.uses_start_token();
@@ -65,7 +63,8 @@ void keep_primer_music(const generate::Primer& primer, const generate::Generator
                        generate::MusicOptions& music) {
   if (!primer.music || g.tokenizer().continuation_needs_context()) return;
   const Score& s = *primer.music;
-  if (!music.tempo_bpm && !s.tempos.empty()) music.tempo_bpm = std::clamp(s.tempos.front().bpm(), 4.0, 1000.0);
+  if (!music.tempo_bpm && !s.tempos.empty())
+    music.tempo_bpm = std::clamp(s.tempos.front().bpm(), 4.0, 1000.0);
   std::map<int, std::size_t> programs;
   for (const auto& n : s.notes)
     if (!n.is_drum()) ++programs[n.program];
@@ -94,9 +93,10 @@ generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
   o.music.tempo_bpm = opt.controls.tempo_bpm;
   if (!opt.program.empty()) {
     if (g.tokenizer().continuation_needs_context())
-      throw UsageError{"--program sets the one instrument of a single-track model; this model's "
-                       "tokens carry their instruments",
-                       "--instruments \"violin,viola,cello\" chooses who plays"};
+      throw UsageError{
+          "--program sets the one instrument of a single-track model; this model's "
+          "tokens carry their instruments",
+          "--instruments \"violin,viola,cello\" chooses who plays"};
     const int program = gm_program_from_text(opt.program);
     if (program < 0)
       throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
@@ -174,7 +174,8 @@ nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, in
   }
   if (!opt.musicxml.empty()) {
     const auto path = generate::candidate_path(opt.musicxml, k, count);
-    score::write_musicxml_file(score, path, {.title = "musegen: candidate " + std::to_string(k + 1)});
+    score::write_musicxml_file(score, path,
+                               {.title = "musegen: candidate " + std::to_string(k + 1)});
     files.push_back(path.string());
   }
   return files;
@@ -297,6 +298,55 @@ std::optional<generate::ReferenceCorpus> load_reference(const GenerateCliOptions
   }
 }
 
+// A GAN model (generate/gan_sampler.h): --count pieces of --bars bars (or as many as
+// --seconds lasts at the tempo; default 16), written like any candidate.
+void run_gan(const GenerateCliOptions& opt, const model::Checkpoint& checkpoint,
+             const std::string& name) {
+  check_gan_options(opt);
+  generate::GanRequest request;
+  request.count = opt.count;
+  request.seed = *opt.seed;
+  request.threads = opt.threads;
+  if (opt.controls.tempo_bpm) request.bpm = *opt.controls.tempo_bpm;
+  if (opt.controls.bars > 0) request.bars = opt.controls.bars;
+  if (opt.seconds > 0) request.bars = static_cast<int>(std::ceil(opt.seconds * request.bpm / 240));
+  const generate::GanResult result = generate::sample_gan(checkpoint, name, request);
+  create_parent_folders({opt.out, opt.wav, opt.svg, opt.musicxml});
+  nlohmann::json candidates = nlohmann::json::array(), all_files = nlohmann::json::array();
+  std::size_t notes = 0;
+  for (int k = 0; k < opt.count; ++k) {
+    const Score& score = result.pieces[static_cast<std::size_t>(k)];
+    const nlohmann::json files = write_files(opt, score, k, opt.count);
+    for (const auto& f : files) all_files.push_back(f);
+    notes += score.notes.size();
+    candidates.push_back({{"index", k + 1},
+                          {"files", files},
+                          {"bars", request.bars},
+                          {"notes", score.notes.size()},
+                          {"seconds", score.duration_sec()},
+                          {"tracks", played_tracks_json(score)}});
+    if (!opt.json)
+      std::cout << (files.empty() ? "candidate " + std::to_string(k + 1)
+                                  : files.front().get<std::string>())
+                << ": " << request.bars << " bars, " << score.notes.size() << " notes, "
+                << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s\n";
+  }
+  if (opt.json)
+    std::cout << nlohmann::json{{"model", name},
+                                {"engine", result.engine},
+                                {"seed", *opt.seed},
+                                {"phrases", result.phrases},
+                                {"candidates", candidates},
+                                {"files", all_files},
+                                {"notes", notes},
+                                {"elapsed_sec", result.elapsed_sec}}
+                     .dump()
+              << "\n";
+  else
+    std::cout << "generated " << opt.count << " piece(s) of " << result.phrases << " phrase(s) in "
+              << result.elapsed_sec << " s (" << result.engine << "), seed " << *opt.seed << "\n";
+}
+
 int run_generate(GenerateCliOptions opt) {
   try {
     apply_tutorial(opt);
@@ -316,8 +366,12 @@ int run_generate(GenerateCliOptions opt) {
     const generate::RankBy rank_by = screening_rank(opt);
     const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
     std::string name;
-    generate::Generator g(generate::load_model(opt.model, name), name,
-                          {opt.engine, opt.precision, opt.threads});
+    model::Checkpoint checkpoint = generate::load_model(opt.model, name);
+    if (checkpoint.preset.model.gan()) {
+      run_gan(opt, checkpoint, name);
+      return 0;
+    }
+    generate::Generator g(std::move(checkpoint), name, {opt.engine, opt.precision, opt.threads});
     generate::GenerateOptions options = generate_options(opt, g);
     generate::Primer primer = make_primer(opt, g);
     keep_primer_music(primer, g, options.music);

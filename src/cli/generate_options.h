@@ -22,16 +22,21 @@ struct GenerateCliOptions {
   std::string precision = "auto", engine = "auto";
   std::string out, wav, svg, musicxml, soundfont, program;
   bool has_length = false;
-  int keep = 0;           // 0: every candidate
-  std::string rank;       // "" decides from --keep / --reference
-  std::string reference;  // corpus for --rank reference
-  int primer_bars = 0;  // 0: the whole primer file
+  int keep = 0;                    // 0: every candidate
+  std::string rank;                // "" decides from --keep / --reference
+  std::string reference;           // corpus for --rank reference
+  int primer_bars = 0;             // 0: the whole primer file
   compose::ControlTexts controls;  // --instruments, --key, --bars, ... (multitrack models)
   std::string fill;                // --fill FILE
   std::string fill_bars;           // --fill-bars 9-12
   std::string tracks;              // --tracks NAMES (with --fill)
   std::string harmonize;           // --harmonize FILE
 };
+
+// Throws UsageError (cli/report.h) naming the first option given that a GAN model does not
+// take: it writes bars of piano roll from noise (no primer, tokens, sampling, beams, screening
+// or steering).
+void check_gan_options(const GenerateCliOptions& o);
 
 // Declares every option of `generate` on `cmd`, bound to `o`.
 void add_generate_options(CLI::App* cmd, GenerateCliOptions& o);

@@ -2,6 +2,8 @@
 // (network, tokenizer, training so far, best validation loss); a copy without the optimiser
 // state for shipping a model (about a third of the size; it generates the same music but
 // cannot be resumed); and the conversion of a trusted version-1 file to today's format.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -17,6 +19,7 @@
 #include "core/errors.h"
 #include "core/file_io.h"
 #include "model/checkpoint.h"
+#include "model/gan.h"
 #include "model/model_io.h"
 #include "train/legacy_checkpoint.h"
 
@@ -54,16 +57,45 @@ std::string fill_ability(const model::TrainConfig& train) {
   return "yes (--fill FILE --fill-bars A-B)";
 }
 
+// What kind of network: "LSTM 3 x 512 (recurrent)", "Transformer 4 x 384, 6 heads, ...".
+std::string network_text(const model::ModelConfig& m) {
+  if (m.transformer())
+    return "Transformer (decoder only), " + std::to_string(m.num_layers) + " x " +
+           std::to_string(m.hidden_size) + ", " + std::to_string(m.num_heads) +
+           " heads, feed-forward " + std::to_string(m.ff_size) + ", rotary positions, attention " +
+           "window " + std::to_string(m.attention_window) + " tokens";
+  if (m.gan())
+    return "GAN (WGAN-GP piano roll), " + std::to_string(m.gan_tracks) + " tracks, phrases of " +
+           std::to_string(m.gan_bars) + " bars x " + std::to_string(m.gan_steps_per_bar) +
+           " steps, pitches " + std::to_string(m.gan_pitch_low) + ".." +
+           std::to_string(m.gan_pitch_high) + ", noise " + std::to_string(m.noise_dim) +
+           ", width " + std::to_string(m.hidden_size);
+  std::string cell = m.cell;
+  std::transform(cell.begin(), cell.end(), cell.begin(), ::toupper);
+  return cell + " " + std::to_string(m.num_layers) + " x " + std::to_string(m.hidden_size) +
+         " (recurrent), " + m.input + " input";
+}
+
+std::int64_t parameter_count(const model::Checkpoint& checkpoint, const std::string& name) {
+  if (checkpoint.preset.model.gan())
+    return model::gan_from_checkpoint(checkpoint, name)->parameter_count();
+  return model::model_from_checkpoint(checkpoint, name)->parameter_count();
+}
+
 nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& name) {
-  const model::SequenceModel net = model::model_from_checkpoint(checkpoint, name);
+  const model::ModelConfig& m = checkpoint.preset.model;
   const double valid = best_valid_loss(checkpoint.metrics);
   nlohmann::json out;
   out["file"] = name;
+  out["kind"] = m.transformer() ? "transformer" : m.gan() ? "gan" : m.cell;
+  out["network"] = network_text(m);
   out["bytes"] = std::filesystem::file_size(name);
   out["preset"] = checkpoint.preset.name;
   out["tokenizer"] = checkpoint.preset.train.tokenizer;
   out["vocab_size"] = checkpoint.preset.model.vocab_size;
-  out["parameters"] = net->parameter_count();
+  out["parameters"] = parameter_count(checkpoint, name);
+  const auto from = checkpoint.trainer_state.find("fine_tuned_from");
+  out["fine_tuned_from"] = from != checkpoint.trainer_state.end() ? *from : nlohmann::json();
   out["epoch"] = checkpoint.epoch;
   out["step"] = checkpoint.step;
   out["best_valid_loss"] = std::isnan(valid) ? nlohmann::json() : nlohmann::json(valid);
@@ -72,25 +104,35 @@ nlohmann::json describe(const model::Checkpoint& checkpoint, const std::string& 
   out["fill"] = fill_ability(checkpoint.preset.train);
   out["model"] = checkpoint.preset.model.to_json();
   out["train"] = checkpoint.preset.train.to_json();
+  if (m.gan() && checkpoint.metrics.is_array() && !checkpoint.metrics.empty() &&
+      checkpoint.metrics.back().contains("diversity"))
+    out["diversity"] = checkpoint.metrics.back()["diversity"];
   return out;
 }
 
 void print_text(const nlohmann::json& d) {
-  const auto& m = d["model"];
   std::cout << d["file"].get<std::string>() << ": " << d["bytes"].get<std::uintmax_t>()
             << " bytes\n"
-            << "  network: " << m["cell"].get<std::string>() << " " << m["num_layers"].get<int>()
-            << " x " << m["hidden_size"].get<int>() << ", " << m["input"].get<std::string>()
-            << " input, " << d["parameters"].get<std::int64_t>() << " parameters\n"
-            << "  tokenizer: " << d["tokenizer"].get<std::string>() << ", "
-            << d["vocab_size"].get<int>() << " tokens\n"
-            << "  preset: " << d["preset"].get<std::string>() << "\n"
+            << "  network: " << d["network"].get<std::string>() << ", "
+            << d["parameters"].get<std::int64_t>() << " parameters\n";
+  if (d["kind"] == "gan")
+    std::cout << "  reads: piano-roll phrases (no tokens)\n";
+  else
+    std::cout << "  tokenizer: " << d["tokenizer"].get<std::string>() << ", "
+              << d["vocab_size"].get<int>() << " tokens\n";
+  if (!d["fine_tuned_from"].is_null())
+    std::cout << "  fine-tuned from: " << d["fine_tuned_from"].get<std::string>() << "\n";
+  std::cout << "  preset: " << d["preset"].get<std::string>() << "\n"
             << "  trained: " << d["epoch"].get<std::int64_t>() << " epochs, "
             << d["step"].get<std::int64_t>() << " steps";
   if (!d["best_valid_loss"].is_null()) {
-    std::cout << ", best valid_loss " << std::fixed << std::setprecision(4)
-              << d["best_valid_loss"].get<double>() << " nats/token";
+    std::cout << (d["kind"] == "gan" ? ", best critic estimate " : ", best valid_loss ")
+              << std::fixed << std::setprecision(4) << d["best_valid_loss"].get<double>()
+              << (d["kind"] == "gan" ? " on validation phrases" : " nats/token");
   }
+  if (d.contains("diversity"))
+    std::cout << ", diversity " << std::setprecision(3) << d["diversity"].get<double>()
+              << " at the last evaluation";
   std::cout << "\n  resumable: " << (d["resumable"].get<bool>() ? "yes" : "no (no optimiser state)")
             << "\n  can fill bars: " << d["fill"].get<std::string>() << "\n";
 }

@@ -26,10 +26,15 @@
 #include "core/file_io.h"
 #include "data/corpus.h"
 #include "data/music_file.h"
+#include "data/roll_corpus.h"
+#include "generate/builtin_models.h"
 #include "model/checkpoint.h"
 #include "tokenize/tokenizer.h"
 #include "train/distributed.h"
+#include "train/fine_tune.h"
+#include "train/gan_trainer.h"
 #include "train/metrics_log.h"
+#include "train/outcome_report.h"
 #include "train/progress.h"
 #include "train/run_setup.h"
 #include "train/trainer.h"
@@ -39,7 +44,7 @@ namespace musegen::cli {
 namespace {
 
 struct TrainCliOptions {
-  std::string data_dir, preset = "default", out, valid_dir, cache;
+  std::string data_dir, preset = "default", out, valid_dir, cache, from;
   std::vector<std::string> sets;
   int epochs = 0, threads = 0;
   double max_minutes = 0;
@@ -114,6 +119,14 @@ std::string metric_text(const nlohmann::json& row, const char* key, int decimals
   return row.contains(key) && row[key].is_number() ? fixed(row[key].get<double>(), decimals) : "-";
 }
 
+// A GAN's evaluation (train/gan_trainer.h): the diversity of its bars, "" for other models.
+std::string gan_text(const nlohmann::json& row) {
+  if (!row.contains("diversity")) return "";
+  return "; diversity " + metric_text(row, "diversity", 3) + ", " + row["distinct_bars"].dump() +
+         " distinct of " + row["bars"].dump() + " bars" +
+         (row.value("collapsed", false) ? " (COLLAPSED)" : "");
+}
+
 // Progress bar or plain lines for steps; one line per evaluation and notice.
 class ProgressObserver : public train::TrainObserver {
  public:
@@ -123,11 +136,12 @@ class ProgressObserver : public train::TrainObserver {
                          fixed(s.targets_per_sec, 0) + " targets/s");
   }
   void on_evaluation(const nlohmann::json& row, bool best) override {
-    progress_.message(
-        "epoch " + metric_text(row, "epoch", 2) + " step " + row["step"].dump() + ": train_loss " +
-        metric_text(row, "train_loss", 4) + ", valid_loss " + metric_text(row, "valid_loss", 4) +
-        ", valid_accuracy " + metric_text(row, "valid_accuracy", 4) + ", lr " + row["lr"].dump() +
-        ", " + train::format_duration(row["elapsed_sec"].get<double>()) + (best ? " (best)" : ""));
+    progress_.message("epoch " + metric_text(row, "epoch", 2) + " step " + row["step"].dump() +
+                      ": train_loss " + metric_text(row, "train_loss", 4) + ", valid_loss " +
+                      metric_text(row, "valid_loss", 4) + ", valid_accuracy " +
+                      metric_text(row, "valid_accuracy", 4) + ", lr " + row["lr"].dump() + ", " +
+                      train::format_duration(row["elapsed_sec"].get<double>()) +
+                      (best ? " (best)" : "") + gan_text(row));
   }
   void on_note(const std::string& line) override { progress_.message("note: " + line); }
   void on_warning(const std::string& line) override { progress_.message("warning: " + line); }
@@ -146,11 +160,35 @@ train::RunOverrides overrides_of(const TrainCliOptions& opt) {
   return o;
 }
 
-// The preset and, for --resume, the checkpoint to continue. Throws ConfigError for bad
-// options (a usage error), IoError/ParseError for a missing or damaged checkpoint.
-model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Checkpoint>& resume,
+// The run's starting points: the checkpoint --resume continues, or the model --from fine-tunes.
+struct Start {
+  std::optional<model::Checkpoint> resume, from;
+  std::string from_label;
+};
+
+// The preset of a run fine-tuning --from (a model file or a built-in model's name).
+model::Preset resolve_fine_tune(const TrainCliOptions& opt, Start& start) {
+  if (opt.resume)
+    throw ConfigError("from", "--from starts a new run from a model; --resume continues a run",
+                      "one of --from and --resume");
+  if (opt.has_preset)
+    throw ConfigError("preset", "a fine-tuning run keeps the --from model's configuration",
+                      "--set for training keys, without --preset");
+  start.from = generate::load_model(opt.from, start.from_label);
+  if (start.from->preset.model.gan())
+    throw ConfigError("from", start.from_label + " is a GAN; fine-tuning takes a sequence model",
+                      "a transformer or recurrent model");
+  return train::preset_for_fine_tune(*start.from, overrides_of(opt));
+}
+
+// The preset and, for --resume, the checkpoint to continue (for --from, the model to start
+// from). Throws ConfigError for bad options (a usage error), IoError/ParseError for a missing
+// or damaged checkpoint.
+model::Preset resolve_preset(const TrainCliOptions& opt, Start& start,
                              train::DistributedSync* dist) {
+  if (!opt.from.empty()) return resolve_fine_tune(opt, start);
   if (!opt.resume) return train::preset_for_new_run(opt.preset, overrides_of(opt));
+  std::optional<model::Checkpoint>& resume = start.resume;
   resume = load_resume_checkpoint(opt.out, dist);
   if (opt.has_preset && opt.preset != resume->preset.name)
     throw ConfigError("preset",
@@ -160,12 +198,16 @@ model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Ch
   return train::preset_for_resume(*resume, overrides_of(opt));
 }
 
+// `resume` is the checkpoint resumed, or the model fine-tuned (`fine_tune`: the corpus is
+// read with its tokenizer and its own vocabulary, merged by extend_vocabulary afterwards).
 data::Corpus load_corpus(const TrainCliOptions& opt, const model::Preset& preset,
-                         const model::Checkpoint* resume, bool show_progress) {
+                         const model::Checkpoint* resume, bool show_progress,
+                         bool fine_tune = false) {
   std::optional<std::filesystem::path> valid_dir, cache;
   if (!opt.valid_dir.empty()) valid_dir = opt.valid_dir;
   if (!opt.cache.empty()) cache = opt.cache;
   data::CorpusOptions options = train::corpus_options(preset, resume, valid_dir, cache);
+  if (fine_tune) options.vocabulary.reset();
   auto progress = std::make_shared<train::Progress>(10.0);
   if (show_progress)
     options.progress = [progress](const std::string& stage, std::size_t done, std::size_t total) {
@@ -294,14 +336,72 @@ model::Preset plan_run(const TrainCliOptions& opt, const model::Preset& base, da
   return preset;
 }
 
+void note_extension(const train::VocabularyExtension& added, const Start& start, bool writer) {
+  if (writer)
+    std::cerr << "note: fine-tuning " << start.from_label << ": " << added.added.size()
+              << " token(s) of this corpus added to its vocabulary of " << added.model_tokens
+              << (added.added.empty() ? "" : " (first: " + added.added.front() + ")") << "\n";
+}
+
+// The piano-roll GAN's run (train/gan_trainer.h): one process, its own corpus of phrases.
+int train_gan_joined(const TrainCliOptions& opt, const model::Preset& preset) {
+  const model::ModelConfig& m = preset.model;
+  data::RollCorpusOptions options;
+  options.format = data::roll_format_of(m.gan_tracks, m.gan_bars, m.gan_steps_per_bar,
+                                        m.gan_pitch_low, m.gan_pitch_high);
+  options.valid_fraction = preset.train.valid_fraction;
+  if (!opt.valid_dir.empty()) options.valid_dir = opt.valid_dir;
+  options.seed = preset.train.seed;
+  options.threads = preset.train.threads;
+  data::RollCorpus corpus;
+  try {
+    corpus = data::load_roll_corpus(opt.data_dir, options);
+  } catch (const Error& e) {
+    print_error(e.what(), "DATA_DIR must hold MIDI or MusicXML files with pitched notes");
+    return 1;
+  }
+  (opt.json ? std::cerr : std::cout) << data::roll_summary_text(corpus) << std::flush;
+  ProgressObserver observer;
+  StopSignals signals;
+  const std::filesystem::path out(opt.out);
+  std::optional<model::Checkpoint> resume;
+  if (opt.resume) resume = load_resume_checkpoint(opt.out, nullptr);
+  const train::GanTrainRequest request{preset,    &corpus,       out, resume ? &*resume : nullptr,
+                                       &observer, &g_stop_signal};
+  train::TrainOutcome result;
+  try {
+    result = train::train_gan(request);
+  } catch (const train::DivergedError& e) {
+    print_error(e.what(), "lower learning_rate (--set learning_rate=...)");
+    return 1;
+  }
+  if (opt.json) {
+    nlohmann::json j = train::outcome_json(result);
+    j["corpus"] = data::roll_summary_json(corpus);
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << train::outcome_text(result, out);
+  }
+  if (result.reason != train::StopReason::interrupted) return 0;
+  std::cerr << "interrupted by signal " << result.signal << ": the last checkpoint is "
+            << result.last_path.string() << "\nresume with: " << resume_command(opt, nullptr)
+            << "\n";
+  return 128 + result.signal;
+}
+
 // Training proper, once the run is joined (dist null for one process).
 int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   const bool writer = !dist || dist->is_writer();
-  std::optional<model::Checkpoint> resume;
+  Start start;
+  std::optional<model::Checkpoint>& resume = start.resume;
   model::Preset preset;
   try {
     check_usage(opt, dist != nullptr);
-    preset = resolve_preset(opt, resume, dist);
+    preset = resolve_preset(opt, start, dist);
+    if (preset.model.gan() && dist)
+      throw UsageError{"a GAN trains in one process",
+                       "leave out --world-size and torchrun's variables"};
+    if (preset.model.gan()) return train_gan_joined(opt, preset);
     tokenize::make_tokenizer(train::tokenizer_config(preset.train));  // the tokenizer's checks
     if (writer) check_outputs(train_outputs(opt), {});
   } catch (const ConfigError& e) {
@@ -321,7 +421,9 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   StopSignals signals;
   data::Corpus corpus;
   try {
-    corpus = load_corpus(opt, preset, resume ? &*resume : nullptr, writer);
+    const model::Checkpoint* model = resume ? &*resume : start.from ? &*start.from : nullptr;
+    corpus = load_corpus(opt, preset, model, writer, start.from.has_value());
+    if (start.from) note_extension(train::extend_vocabulary(corpus, *start.from), start, writer);
   } catch (const Error& e) {
     print_error(e.what(),
                 "DATA_DIR must hold MIDI or MusicXML files that the preset's tokenizer reads; "
@@ -346,6 +448,8 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   train::TrainRequest request{
       preset,        &corpus, out, resume ? &*resume : nullptr, dist, writer ? &observer : nullptr,
       &g_stop_signal};
+  request.start_from = start.from ? &*start.from : nullptr;
+  request.start_label = start.from_label;
   train::TrainOutcome result;
   try {
     result = train::train(request);
@@ -424,7 +528,8 @@ void setup_train_command(CLI::App& command, int& exit_code) {
   cmd->add_option("data_dir", opt->data_dir,
                   "Folder of MIDI or MusicXML files (searched recursively); required");
   auto* preset = cmd->add_option("--preset", opt->preset,
-                                 "Model and training preset: tutorial, default, small")
+                                 "Model and training preset: tutorial, default, small, "
+                                 "transformer, transformer-small, gan")
                      ->capture_default_str();
   cmd->add_option("--out", opt->out,
                   "Model file (the best so far at every stop); required. The last checkpoint is "
@@ -447,6 +552,9 @@ void setup_train_command(CLI::App& command, int& exit_code) {
                                "Seed of the split, initial weights, "
                                "batch order and dropout (preset's)");
   cmd->add_flag("--resume", opt->resume, "Continue the run whose last checkpoint is beside --out");
+  cmd->add_option("--from", opt->from,
+                  "Fine-tune: start from this model file or built-in model (its configuration "
+                  "and vocabulary, a tenth of its learning rate; --set may change training keys)");
   cmd->add_option("--valid-dir", opt->valid_dir,
                   "Validation folder instead of a split of DATA_DIR");
   auto* threads = cmd->add_option("--threads", opt->threads, "Compute threads (0: every core)")
