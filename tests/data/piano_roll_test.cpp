@@ -84,12 +84,13 @@ TEST(PianoRoll, RenderThenDecodeGivesTheNotesBack) {
     EXPECT_EQ(back.notes[i].program, s.notes[i].track == 0 ? 73 : 32);
   }
   EXPECT_EQ(back.tracks[1].name, "Bass");
-  // Transposed by a fifth: every pitch up 7, the grid unchanged.
-  render_phrase(phrases[0], f, 7, cells);
+  // Transposed by a fourth: every pitch up 5 (79 + 5 is the top of the range), the grid
+  // unchanged.
+  render_phrase(phrases[0], f, 5, cells);
   const Score up = rolls_to_score(cells, f, {{73, "Flute", false}, {32, "Bass", false}}, 120);
   ASSERT_EQ(up.notes.size(), s.notes.size());
   for (std::size_t i = 0; i < s.notes.size(); ++i)
-    EXPECT_EQ(up.notes[i].pitch, s.notes[i].pitch + 7);
+    EXPECT_EQ(up.notes[i].pitch, s.notes[i].pitch + 5);
 }
 
 TEST(PianoRoll, MonophonicTracksKeepTheMostLikelyPitch) {
