@@ -2,8 +2,6 @@
 // (network, tokenizer, training so far, best validation loss); a copy without the optimiser
 // state for shipping a model (about a third of the size; it generates the same music but
 // cannot be resumed); and the conversion of a trusted version-1 file to today's format.
-#include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -57,7 +55,8 @@ std::string fill_ability(const model::TrainConfig& train) {
   return "yes (--fill FILE --fill-bars A-B)";
 }
 
-// What kind of network: "LSTM 3 x 512 (recurrent)", "Transformer 4 x 384, 6 heads, ...".
+// What kind of network: "lstm 3 x 512, embedding input", "Transformer (decoder only), 4 x 384,
+// 6 heads, ...", "GAN (WGAN-GP piano roll), ...".
 std::string network_text(const model::ModelConfig& m) {
   if (m.transformer())
     return "Transformer (decoder only), " + std::to_string(m.num_layers) + " x " +
@@ -70,10 +69,8 @@ std::string network_text(const model::ModelConfig& m) {
            " steps, pitches " + std::to_string(m.gan_pitch_low) + ".." +
            std::to_string(m.gan_pitch_high) + ", noise " + std::to_string(m.noise_dim) +
            ", width " + std::to_string(m.hidden_size);
-  std::string cell = m.cell;
-  std::transform(cell.begin(), cell.end(), cell.begin(), ::toupper);
-  return cell + " " + std::to_string(m.num_layers) + " x " + std::to_string(m.hidden_size) +
-         " (recurrent), " + m.input + " input";
+  return m.cell + " " + std::to_string(m.num_layers) + " x " + std::to_string(m.hidden_size) +
+         ", " + m.input + " input";
 }
 
 std::int64_t parameter_count(const model::Checkpoint& checkpoint, const std::string& name) {

@@ -214,9 +214,6 @@ std::vector<Key> model_keys() {
   return {
       int_key<M>("vocab_size", &M::vocab_size, 0, 10000000,
                  "output classes incl. 4 special ids; 0 = from the corpus vocabulary"),
-      choice_key<M>("arch", &M::arch, {"rnn", "transformer", "gan"},
-                    "rnn: the recurrent network (cell); transformer: decoder-only Transformer; "
-                    "gan: the piano-roll GAN (--preset gan)"),
       choice_key<M>("input", &M::input, {"embedding", "scalar"},
                     "embedding, or the tutorial's id / n_vocab as one number per step"),
       int_key<M>("embedding_dim", &M::embedding_dim, 1, 16384, "embedding width (input=embedding)"),
@@ -234,6 +231,9 @@ std::vector<Key> model_keys() {
                   "dropout after each hidden dense layer"),
       choice_key<M>("init", &M::init, {"torch", "keras"},
                     "initial weights: LibTorch's, or Keras's (Glorot, orthogonal, forget bias 1)"),
+      choice_key<M>("arch", &M::arch, {"rnn", "transformer", "gan"},
+                    "rnn: the recurrent network (cell); transformer: decoder-only Transformer; "
+                    "gan: the piano-roll GAN (--preset gan)"),
       int_key<M>("num_heads", &M::num_heads, 1, 256,
                  "transformer: attention heads; hidden_size / num_heads must be even"),
       int_key<M>("ff_size", &M::ff_size, 1, 65536, "transformer: feed-forward width"),
