@@ -87,6 +87,17 @@ FastTransformerEngine::FastTransformerEngine(const TransformerNetwork& net,
   embedding_ = net.embedding;
   ff_ = net.blocks.front().ff1.out;
   ff_padded_ = round_up(ff_, kColumnBlock);
+  pack_blocks(net);
+  check_size(net.norm.weight.size(), width_, "final norm");
+  check_size(net.norm.bias.size(), width_, "final norm bias");
+  norm_ = net.norm;
+  pack_head(net);
+  start(1);
+}
+
+FastTransformerEngine::~FastTransformerEngine() = default;
+
+void FastTransformerEngine::pack_blocks(const TransformerNetwork& net) {
   for (std::size_t l = 0; l < net.blocks.size(); ++l) {
     const auto& src = net.blocks[l];
     const std::string name = "block " + std::to_string(l) + " ";
@@ -107,9 +118,9 @@ FastTransformerEngine::FastTransformerEngine(const TransformerNetwork& net,
     layer.ff2 = pack(src.ff2, ff_padded_);
     layers_.push_back(std::move(layer));
   }
-  check_size(net.norm.weight.size(), width_, "final norm");
-  check_size(net.norm.bias.size(), width_, "final norm bias");
-  norm_ = net.norm;
+}
+
+void FastTransformerEngine::pack_head(const TransformerNetwork& net) {
   int in = width_, in_padded = width_padded_;
   std::vector<const DenseWeights*> head;
   for (const auto& d : net.dense) head.push_back(&d);
@@ -122,10 +133,7 @@ FastTransformerEngine::FastTransformerEngine(const TransformerNetwork& net,
     in_padded = head_.back().w.rows;
   }
   logits_ld_ = head_.back().w.rows;
-  start(1);
 }
-
-FastTransformerEngine::~FastTransformerEngine() = default;
 
 FastTransformerEngine::Packed FastTransformerEngine::pack(const DenseWeights& d,
                                                           int in_padded) const {

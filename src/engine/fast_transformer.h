@@ -68,6 +68,8 @@ class FastTransformerEngine final : public StepEngine {
     std::vector<float> keys, values;  // cache [batch][capacity][width], slot = position % capacity
   };
   Packed pack(const DenseWeights& d, int in_padded) const;
+  void pack_blocks(const TransformerNetwork& net);
+  void pack_head(const TransformerNetwork& net);
   void step(const std::int32_t* ids, int stride, bool want_logits);
   void attention_block(Layer& layer);
   void feed_forward_block(Layer& layer);
