@@ -159,7 +159,8 @@ def case_gan(musegen, tmp, data):
         if m.length > 8 * 2.0 + 0.01:  # 8 bars of 4 quarters at 120 bpm
             fail(f"{stem}.mid lasts {m.length} s, longer than 8 bars")
     for refused in (["--temperature", "0.5"], ["--primer", mid], ["--beam", "3"]):
-        p = run(musegen, ["generate", "--model", out, "--out", mid] + refused, 2)
+        p = run(musegen, ["generate", "--model", out, "--out", os.path.join(tmp, "r.mid")] +
+                refused, 2)
         if "GAN" not in p.stderr:
             fail("refusal does not say why: " + p.stderr)
 
