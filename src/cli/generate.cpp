@@ -1,246 +1,49 @@
 // `musegen generate --model MODEL.pt [--primer ...] [--out song.mid]`: composes with a trained
 // model (sampling or beam search, the state carried from token to token), writes MIDI, WAV,
 // piano-roll SVG and MusicXML per candidate, and reports tokens, notes, seconds and speed
-// (text or --json).
-#include <algorithm>
-#include <filesystem>
+// (text or --json). The work is compose::run (compose/run.h), shared with the studio.
 #include <iostream>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 
-#include "audio/render.h"
 #include "cli/commands.h"
 #include "cli/generate_options.h"
 #include "cli/report.h"
-#include "compose/plan.h"
+#include "compose/run.h"
 #include "core/errors.h"
-#include "generate/builtin_models.h"
-#include "generate/generator.h"
-#include "generate/output.h"
-#include "generate/primer.h"
-#include "generate/screening.h"
-#include "music/general_midi.h"
-#include "music/score_json.h"
-#include "score/musicxml_writer.h"
 #include "train/progress.h"
 
 namespace musegen::cli {
 
 namespace {
 
-
-
-
-
-generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
-  const bool with_start = g.uses_start_token();
-  if (!opt.primer.empty())
-    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
-                                      opt.primer_bars);
-  if (!opt.primer_tokens.empty())
-    return generate::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
-  if (!opt.primer_from.empty()) {
-    const auto& train = g.checkpoint().preset.train;
-    const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
-    return generate::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
-                                        g.vocabulary(), length, *opt.seed, opt.threads);
-  }
-  generate::Primer none;
-  none.source = with_start ? "<start>" : "";
-  return none;
-}
-
-// Tokenizers that do not carry tempo and instruments (notes, performance, frames) write the
-// primer file's opening tempo and most used program unless --tempo / --program say otherwise.
-void keep_primer_music(const generate::Primer& primer, const generate::Generator& g,
-                       generate::MusicOptions& music) {
-  if (!primer.music || g.tokenizer().continuation_needs_context()) return;
-  const Score& s = *primer.music;
-  if (!music.tempo_bpm && !s.tempos.empty()) music.tempo_bpm = std::clamp(s.tempos.front().bpm(), 4.0, 1000.0);
-  std::map<int, std::size_t> programs;
-  for (const auto& n : s.notes)
-    if (!n.is_drum()) ++programs[n.program];
-  if (!music.program && !programs.empty())
-    music.program = std::max_element(programs.begin(), programs.end(), [](auto& a, auto& b) {
-                      return a.second < b.second;
-                    })->first;
-}
-
-generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
-                                           const generate::Generator& g) {
-  generate::GenerateOptions o;
-  o.sampling.greedy = opt.greedy;
-  o.sampling.temperature = opt.temperature;
-  o.sampling.top_k = opt.top_k;
-  o.sampling.top_p = opt.top_p;
-  o.beam_width = opt.beam;
-  o.beam_length_normalized = !opt.beam_sum;
-  o.allow_end = !opt.no_end;
-  o.n_candidates = opt.count;
-  o.seed = *opt.seed;
-  o.length_tokens = opt.length;
-  o.seconds = opt.seconds;
-  o.max_tokens = opt.max_length;
-  o.window_tokens = opt.window >= 0 ? opt.window : g.default_window();
-  o.music.tempo_bpm = opt.controls.tempo_bpm;
-  if (!opt.program.empty()) {
-    if (g.tokenizer().continuation_needs_context())
-      throw UsageError{"--program sets the one instrument of a single-track model; this model's "
-                       "tokens carry their instruments",
-                       "--instruments \"violin,viola,cello\" chooses who plays"};
-    const int program = gm_program_from_text(opt.program);
-    if (program < 0)
-      throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
-                        "0..127 or a name such as \"Acoustic Grand Piano\" or \"Violin\"");
-    o.music.program = program;
-  }
-  generate::validate(o);
-  return o;
-}
-
-bool has_primer(const GenerateCliOptions& opt) {
-  return !opt.primer.empty() || !opt.primer_tokens.empty() || !opt.primer_from.empty();
-}
-
-compose::ComposeOptions compose_options(const GenerateCliOptions& opt,
-                                        const generate::MusicOptions& music) {
-  compose::ComposeOptions c;
-  c.controls = opt.controls;
-  c.fill = opt.fill;
-  c.fill_bars = opt.fill_bars;
-  c.tracks = opt.tracks;
-  c.harmonize = opt.harmonize;
-  c.continuation_only = opt.continuation_only;
-  c.music = music;
-  return c;
-}
-
-// Option combinations and the controls' syntax, checked before any work.
-void check_modes(const GenerateCliOptions& opt) {
-  if (opt.primer_bars > 0 && opt.primer.empty())
-    throw UsageError{"--primer-bars takes the last bars of a --primer file",
-                     "musegen generate --primer song.mid --primer-bars 4 --out next.mid"};
-  compose::check_compose_options(compose_options(opt, {}), has_primer(opt));
-}
-
-// --tutorial: the tutorial's generate_notes, one flag away.
-void apply_tutorial(GenerateCliOptions& opt) {
-  if (!opt.tutorial) return;
-  if (opt.primer_from.empty() || !opt.primer.empty() || !opt.primer_tokens.empty())
-    throw UsageError{
-        "--tutorial starts from a random window of the training data: give "
-        "--primer-from DIR (the model file does not record where its data came from)",
-        "musegen generate --model tutorial.pt --tutorial --primer-from DATA_DIR"};
-  opt.greedy = true;
-  if (!opt.has_length) opt.length = 500;
-  opt.continuation_only = true;
-}
-
-nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, int index,
-                              const nlohmann::json& files, double elapsed_sec) {
-  const auto n = static_cast<double>(c.generated().size());
-  return {{"index", index + 1},
-          {"mean_log_prob", generate::mean_log_prob(c)},
-          {"files", files},
-          {"tokens", c.generated().size()},
-          {"primer_tokens", c.n_primer},
-          {"notes", score.notes.size()},
-          {"seconds", score.duration_sec()},
-          {"stop", generate::to_string(c.stop)},
-          {"tracks", played_tracks_json(score)},
-          {"log_prob", c.log_prob},
-          {"tokens_per_sec", elapsed_sec > 0 ? n / elapsed_sec : 0.0}};
-}
-
-std::string token_text(const generate::Generator& g, std::span<const std::int32_t> ids) {
-  std::string text;
-  for (std::int32_t id : ids) text += (text.empty() ? "" : " ") + g.vocabulary().token(id);
-  return text;
-}
-
-// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG, MusicXML.
-nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
-  nlohmann::json files = nlohmann::json::array();
-  if (!opt.out.empty()) {
-    const auto path = generate::candidate_path(opt.out, k, count);
-    generate::write_midi_checked(score, path);
-    files.push_back(path.string());
-  }
-  if (!opt.wav.empty()) {
-    audio::RenderOptions render;
-    render.soundfont = opt.soundfont;
-    const auto path = generate::candidate_path(opt.wav, k, count);
-    generate::write_wav(score, path, render);
-    files.push_back(path.string());
-  }
-  if (!opt.svg.empty()) {
-    const auto path = generate::candidate_path(opt.svg, k, count);
-    generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
-    files.push_back(path.string());
-  }
-  if (!opt.musicxml.empty()) {
-    const auto path = generate::candidate_path(opt.musicxml, k, count);
-    score::write_musicxml_file(score, path, {.title = "musegen: candidate " + std::to_string(k + 1)});
-    files.push_back(path.string());
-  }
-  return files;
-}
-
-void create_parent_dirs(const GenerateCliOptions& opt) {
-  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
-    const std::filesystem::path path(file);
-    if (!file.empty() && path.has_parent_path())
-      std::filesystem::create_directories(path.parent_path());
-  }
-}
-
-struct Report {
-  nlohmann::json candidates = nlohmann::json::array();
-  nlohmann::json files = nlohmann::json::array();
-  nlohmann::json screening;  // null without screening
-  std::size_t notes = 0;
-  double seconds = 0;
-  std::vector<std::string> lines;  // text output
-};
-
-// Why a kept candidate was kept: its rank, its score and what the score is.
-nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
-  nlohmann::json j = {
-      {"rank", rank + 1}, {"rank_by", generate::to_string(s.rank_by)}, {"score", s.scores[k]}};
-  if (s.rank_by == generate::RankBy::reference)
-    j.update(generate::to_json(s.reference[k]));
-  else
-    j["mean_log_prob"] = s.scores[k];
-  return j;
-}
-
-std::string screening_text(const generate::Screening& s, int k, int rank) {
+std::string screening_text(const nlohmann::json& s, int k) {
   std::ostringstream out;
-  out << "  rank " << rank + 1 << " (candidate " << k + 1 << "): ";
-  if (s.rank_by == generate::RankBy::likelihood) {
-    out << "mean log-likelihood " << s.scores[k] << " nats per token";
+  out << "  rank " << s["rank"] << " (candidate " << k << "): ";
+  if (s["rank_by"] == "likelihood") {
+    out << "mean log-likelihood " << s["score"].get<double>() << " nats per token";
     return out.str();
   }
-  out << "mean overlap with the reference " << s.scores[k] << " (per feature:";
-  for (const auto& [feature, oa] : s.reference[k].overlaps)
-    out << " " << feature << " " << static_cast<int>(oa * 1000 + 0.5) / 1000.0;
+  out << "mean overlap with the reference " << s["score"].get<double>() << " (per feature:";
+  for (const auto& o : s["overlaps"])
+    out << " " << o["feature"].get<std::string>() << " "
+        << static_cast<int>(o["overlap_area"].get<double>() * 1000 + 0.5) / 1000.0;
   out << ")";
   return out.str();
 }
 
-std::string candidate_line(const generate::Candidate& c, const Score& score, int k,
-                           const nlohmann::json& files) {
+std::string candidate_line(const compose::CandidateOutput& c) {
+  const nlohmann::json& j = c.json;
+  const int k = j["index"].get<int>();
   std::ostringstream line;
-  line << (files.empty() ? "candidate " + std::to_string(k + 1) : files.front().get<std::string>())
-       << ": " << c.generated().size() << " tokens, " << score.notes.size() << " notes, "
-       << static_cast<int>(score.duration_sec() * 10 + 0.5) / 10.0 << " s (stopped by "
-       << generate::to_string(c.stop) << ")";
-  const auto tracks = played_tracks_json(score);
+  line << (j["files"].empty() ? "candidate " + std::to_string(k)
+                              : j["files"].front().get<std::string>())
+       << ": " << j["tokens"] << " tokens, " << j["notes"] << " notes, "
+       << static_cast<int>(j["seconds"].get<double>() * 10 + 0.5) / 10.0 << " s (stopped by "
+       << j["stop"].get<std::string>() << ")";
+  const auto& tracks = j["tracks"];
   if (tracks.size() > 1 || (tracks.size() == 1 && tracks[0]["drums"].get<bool>())) {
     line << "\n  tracks:";
     for (const auto& t : tracks)
@@ -249,171 +52,53 @@ std::string candidate_line(const generate::Candidate& c, const Score& score, int
                                       : "program " + std::to_string(t["program"].get<int>()))
            << ", channel " << t["channel"].get<int>() + 1 << ", " << t["notes"] << " notes)";
   }
+  if (j.contains("screening")) line << "\n" << screening_text(j["screening"], k);
+  if (j["files"].empty()) line << "\n" << c.tokens;
   return line.str();
 }
 
-// Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
-Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
-                     const generate::GenerateResult& result, const compose::ComposePlan& plan,
-                     generate::RankBy rank_by, const generate::ReferenceCorpus* reference) {
-  Report report;
-  const int count = static_cast<int>(result.candidates.size());
-  std::vector<Score> scores;
-  for (const auto& c : result.candidates) scores.push_back(plan.music(c));
-  const generate::Screening screening =
-      generate::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
-                       reference ? &reference->pieces : nullptr);
-  const int kept = static_cast<int>(screening.kept.size());
-  if (rank_by != generate::RankBy::none) {
-    std::vector<int> numbers;  // 1-based candidate numbers, best first
-    for (int k : screening.kept) numbers.push_back(k + 1);
-    report.screening = {{"rank_by", generate::to_string(rank_by)},
-                        {"generated", count},
-                        {"kept", kept},
-                        {"scores", screening.scores},
-                        {"kept_indices", numbers}};
-  }
-  for (int r = 0; r < kept; ++r) {
-    const int k = screening.kept[r];
-    const auto& c = result.candidates[k];
-    const nlohmann::json files = write_files(opt, scores[k], r, kept);
-    for (const auto& f : files) report.files.push_back(f);
-    nlohmann::json cj = candidate_json(c, scores[k], k, files, result.elapsed_sec);
-    cj["controls"] = compose::controls_report(plan.controls, plan.new_music(c));
-    report.notes += scores[k].notes.size();
-    report.seconds += scores[k].duration_sec();
-    std::string line = candidate_line(c, scores[k], k, files);
-    if (rank_by != generate::RankBy::none) {
-      cj["screening"] = screening_json(screening, k, r);
-      line += "\n" + screening_text(screening, k, r);
-    }
-    report.candidates.push_back(std::move(cj));
-    if (files.empty())
-      line += "\n" + token_text(g, opt.continuation_only ? c.generated()
-                                                         : std::span<const std::int32_t>(c.ids));
-    report.lines.push_back(line);
-  }
-  return report;
-}
-
-void print_report(const GenerateCliOptions& opt, const std::string& model_label,
-                  const generate::Primer& primer,
-                  const generate::GenerateResult& result, const generate::GenerateOptions& options,
-                  const nlohmann::json& request, const Report& report) {
+void print_report(const GenerateCliOptions& opt, const compose::GenerateOutcome& outcome) {
   if (opt.json) {
-    nlohmann::json j = {
-        {"model", model_label},
-        {"engine", result.engine},
-        {"isa", result.isa},
-        {"seed", *opt.seed},
-        {"window", options.window_tokens},
-        {"primer",
-         {{"source", primer.source}, {"tokens", primer.ids.size()}, {"unknown", primer.n_unknown}}},
-        {"candidates", report.candidates},
-        {"screening", report.screening},
-        {"files", report.files},
-        {"tokens", result.tokens},
-        {"notes", report.notes},
-        {"seconds", report.seconds},
-        {"tokens_per_sec", result.tokens_per_sec},
-        {"elapsed_sec", result.elapsed_sec},
-        {"network_steps", result.network_steps}};
-    j.update(request);  // "fill" / "harmonize" details
-    std::cout << j.dump() << "\n";
+    std::cout << outcome.to_json().dump() << "\n";
     return;
   }
-  for (const auto& line : report.lines) std::cout << line << "\n";
-  if (!report.screening.is_null())
-    std::cout << "screened " << report.screening["generated"] << " candidates by "
-              << report.screening["rank_by"].get<std::string>() << ", kept "
-              << report.screening["kept"] << "\n";
+  const auto& result = outcome.result;
+  for (const auto& c : outcome.kept) std::cout << candidate_line(c) << "\n";
+  if (!outcome.screening.is_null())
+    std::cout << "screened " << outcome.screening["generated"] << " candidates by "
+              << outcome.screening["rank_by"].get<std::string>() << ", kept "
+              << outcome.screening["kept"] << "\n";
   std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
             << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
             << result.engine
             << (result.engine.find(result.isa) == std::string::npos ? ", " + result.isa : "")
-            << (options.window_tokens > 0 ? ", window " + std::to_string(options.window_tokens)
+            << (outcome.window_tokens > 0 ? ", window " + std::to_string(outcome.window_tokens)
                                           : "")
-            << "), seed " << *opt.seed << "\n";
+            << "), seed " << outcome.seed << "\n";
 }
 
-// --rank / --keep / --reference: the ranking, checked before anything is generated.
-generate::RankBy screening_rank(const GenerateCliOptions& opt) {
-  if (opt.keep < 0 || opt.keep > opt.count)
-    throw ConfigError(
-        "keep",
-        "keeps " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) + " candidates",
-        "1..--count (0: all)");
-  std::string rank = opt.rank;
-  if (rank.empty()) {
-    rank = !opt.reference.empty()                   ? "reference"
-           : (opt.keep > 0 && opt.keep < opt.count) ? "likelihood"
-                                                    : "none";
-  }
-  const generate::RankBy rank_by = generate::rank_by_from_text(rank);
-  if (rank_by == generate::RankBy::reference && opt.reference.empty())
-    throw UsageError{"--rank reference compares candidates with a corpus: give --reference DIR",
-                     "musegen generate --count 8 --keep 2 --rank reference --reference DATA_DIR"};
-  if (rank_by != generate::RankBy::reference && !opt.reference.empty())
-    throw UsageError{"--reference is used only with --rank reference", ""};
-  if (rank_by == generate::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
-    throw UsageError{"--keep " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) +
-                         " needs a ranking",
-                     "--rank likelihood or --rank reference --reference DIR"};
-  return rank_by;
+void print_warnings(const GenerateCliOptions& opt, const compose::GenerateOutcome& outcome) {
+  const auto& skipped = outcome.reference_skipped;
+  if (!skipped.empty())
+    std::cerr << "warning: " << skipped.size() << " of "
+              << skipped.size() + outcome.reference_pieces << " reference file(s) in "
+              << opt.reference << " could not be read and were left out (first: "
+              << skipped.front().first << ": " << skipped.front().second << ")\n";
+  if (outcome.primer.n_unknown > 0)
+    std::cerr << "warning: " << outcome.primer.n_unknown
+              << " primer token(s) are not in the model's vocabulary and were left out\n";
 }
 
-std::optional<generate::ReferenceCorpus> load_reference(const GenerateCliOptions& opt) {
-  if (opt.reference.empty()) return std::nullopt;
+int run_generate(const GenerateCliOptions& opt) {
   try {
-    auto corpus = generate::load_reference(opt.reference, opt.threads);
-    if (!corpus.skipped.empty())
-      std::cerr << "warning: " << corpus.skipped.size() << " of "
-                << corpus.skipped.size() + corpus.pieces.size() << " reference file(s) in "
-                << opt.reference
-                << " could not be read and were left out (first: " << corpus.skipped.front().first
-                << ": " << corpus.skipped.front().second << ")\n";
-    return corpus;
-  } catch (const ConfigError& e) {
-    throw UsageError{e.what(), "--reference takes a folder of .mid files"};
-  }
-}
-
-int run_generate(GenerateCliOptions opt) {
-  try {
-    apply_tutorial(opt);
-    check_modes(opt);
-    if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
-    if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
-    const generate::RankBy rank_by = screening_rank(opt);
-    const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
-    std::string name;
-    generate::Generator g(generate::load_model(opt.model, name), name,
-                          {opt.engine, opt.precision, opt.threads});
-    generate::GenerateOptions options = generate_options(opt, g);
-    generate::Primer primer = make_primer(opt, g);
-    keep_primer_music(primer, g, options.music);
-    compose::ComposePlan plan =
-        compose::plan_composition(compose_options(opt, options.music), g, primer.ids);
-    if (!opt.fill.empty() || !opt.harmonize.empty()) {
-      primer.ids = plan.primer;
-      primer.source = !opt.fill.empty() ? opt.fill : opt.harmonize;
-    }
-    options.steering = plan.steering.get();
-    if (plan.stops_itself && !opt.has_length) options.length_tokens = opt.max_length;
-    if (primer.n_unknown > 0)
-      std::cerr << "warning: " << primer.n_unknown
-                << " primer token(s) are not in the model's vocabulary and were left out\n";
     train::Progress progress(10.0);
-    auto result = g.generate(primer.ids, options, [&](std::int64_t done, std::int64_t total) {
-      // With --seconds the total is unknown: --max-length per candidate bounds it.
-      const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
-      progress.update("generating", std::min(done, bound), bound, "tokens");
-    });
+    const compose::GenerateOutcome outcome =
+        compose::run(opt, [&](std::int64_t done, std::int64_t bound) {
+          progress.update("generating", done, bound, "tokens");
+        });
     progress.finish();
-    create_parent_dirs(opt);
-    Report report =
-        write_outputs(opt, g, result, plan, rank_by, reference ? &*reference : nullptr);
-    print_report(opt, name, primer, result, options, plan.description, report);
+    print_warnings(opt, outcome);
+    print_report(opt, outcome);
     return 0;
   } catch (const UsageError& e) {
     print_error(e.message, e.hint);
