@@ -162,8 +162,8 @@ void Studio::Impl::routes() {
                               {"max_waiting", c.max_waiting}, {"done", c.done},
                               {"failed", c.failed}, {"cancelled", c.cancelled},
                               {"refused", c.refused}}},
-                    {"limits", {{"count", limits.max_count}, {"length", limits.max_length},
-                                {"seconds", limits.max_seconds}, {"bars", limits.max_bars},
+                    {"limits", {{"count", options.limits.max_count}, {"length", options.limits.max_length},
+                                {"seconds", options.limits.max_seconds}, {"bars", options.limits.max_bars},
                                 {"upload_bytes", options.max_upload_bytes}}},
                     {"training", !options.data.empty()}});
   });

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "serve/generate_api.h"
+
 namespace musegen::serve {
 
 struct StudioOptions {
@@ -22,6 +24,7 @@ struct StudioOptions {
   int queue = 8;                    // generation jobs waiting at most
   std::size_t max_upload_bytes = 4 << 20;
   std::size_t keep_jobs = 200;      // generated folders kept (oldest removed first)
+  GenerateLimits limits;            // per generation request
 };
 
 class Studio {

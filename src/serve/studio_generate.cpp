@@ -89,7 +89,7 @@ void Studio::Impl::generate_routes() {
         return p;
       };
       const compose::GenerateRequest request =
-          parse_generate_request(body_json(req), limits, paths, folder);
+          parse_generate_request(body_json(req), options.limits, paths, folder);
       compose::check_request(request);  // usage errors answer 400 before queueing
       auto job = queue.submit([this, request, id, folder](Job& j) {
         keep_job_folder(folder);  // counted (and pruned in time) even when the job fails

@@ -27,7 +27,6 @@ struct Studio::Impl {
   std::filesystem::path jobs_folder;
   Uploads uploads;
   TrainingRuns training;
-  GenerateLimits limits;
   JobQueue queue;  // last: destroyed first, while what its jobs use still exists
 
   std::mutex mutex;
