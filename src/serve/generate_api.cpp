@@ -1,6 +1,7 @@
 // Reading the studio's generation requests and describing their outcome (serve/generate_api.h).
 #include "serve/generate_api.h"
 
+#include <random>
 #include <set>
 
 #include "serve/job_queue.h"
@@ -37,6 +38,8 @@ int int_in(const json& j, const std::string& key, int lo, int hi) {
   return static_cast<int>(number_in(j, key, lo, hi));
 }
 
+constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
+
 const std::set<std::string> kKeys = {
     "model", "temperature", "top_k", "top_p", "greedy", "beam", "no_end", "length", "seconds",
     "count", "keep", "rank", "seed", "instruments", "key", "key_strength", "time_signature",
@@ -61,8 +64,12 @@ void read_sampling(const json& b, compose::GenerateRequest& r, const GenerateLim
   if (b.contains("rank")) r.rank = get<std::string>(b, "rank");
   if (r.rank == "reference") throw bad("rank", "the studio ranks by likelihood or not at all");
   if (b.contains("seed")) {
-    if (!b["seed"].is_number_unsigned()) throw bad("seed", "takes a whole number >= 0");
+    if (!b["seed"].is_number_unsigned() || b["seed"].get<std::uint64_t>() > kMaxSeed)
+      throw bad("seed", "takes a whole number 0..9007199254740991");
     r.seed = b["seed"].get<std::uint64_t>();
+  } else {
+    // JavaScript numbers hold integers up to 2^53 exactly: a seed the page shows can be reused.
+    r.seed = std::random_device{}() & 0x7fffffffu;
   }
 }
 

@@ -106,7 +106,10 @@ async function runGeneration(req, label) {
     }, running.signal);
     const n = result.candidates.length;
     status.textContent = `${n} take${n > 1 ? 's' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s (seed ${result.seed})`;
-    for (const c of result.candidates) addTake(result, c);
+    // A whole primer file comes back first in every take: shade it.
+    const given = req.primer && !req.primer_bars && uploads.primer
+      ? [uploads.primer.seconds, `from ${uploads.primer.name}`] : null;
+    for (const c of result.candidates) addTake(result, c, given);
   } catch (err) {
     if (err.name !== 'AbortError') { showError(err); status.textContent = ''; }
   } finally {
@@ -125,7 +128,7 @@ function download(url, text) {
   return a;
 }
 
-function addTake(result, c) {
+function addTake(result, c, given) {
   const number = ++takeNumber;
   const el = document.createElement('article');
   el.className = 'take';
@@ -151,6 +154,7 @@ function addTake(result, c) {
   fill.hidden = true;
   const canFill = model?.can_fill;
   take.roll = new PianoRoll(c.roll, {
+    given,
     onSelect: canFill ? (sel) => {
       fill.hidden = !sel;
       fill.textContent = sel[0] === sel[1] ? `Rewrite bar ${sel[0] + 1}` : `Rewrite bars ${sel[0] + 1}–${sel[1] + 1}`;

@@ -6,8 +6,10 @@ const RULER = 18; // px: the bar numbers strip on top
 
 export class PianoRoll {
   // roll: {notes: [[start, end, pitch, velocity, channel, program]...], bars: [sec...], seconds}
-  constructor(roll, { height = 180, onSelect } = {}) {
+  // given: [seconds, label] of music that was given (a primer), shaded so the new part shows.
+  constructor(roll, { height = 180, onSelect, given } = {}) {
     this.roll = roll;
+    this.given = given;
     this.onSelect = onSelect;
     this.selection = null; // [firstBar, lastBar], 0-based, inclusive
     this.el = document.createElement('div');
@@ -40,6 +42,13 @@ export class PianoRoll {
     const lo = Math.min(...pitched, 60) - 2, hi = Math.max(...pitched, 72) + 2;
     const rowH = (c.height - RULER) / (hi - lo + 1);
     const y = (p) => RULER + (hi - p) * rowH;
+    if (this.given) {
+      g.fillStyle = 'rgba(120, 130, 150, 0.12)';
+      g.fillRect(0, RULER, this.x(this.given[0]), c.height - RULER);
+      g.fillStyle = '#778';
+      g.font = '10px system-ui, sans-serif';
+      g.fillText(this.given[1], this.x(this.given[0]) - g.measureText(this.given[1]).width - 4, c.height - 4);
+    }
     this.drawBars(g, c);
     this.drawOctaves(g, c, lo, hi, y, rowH);
     for (const [start, end, pitch, velocity, channel] of this.roll.notes) {

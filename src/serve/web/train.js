@@ -26,7 +26,9 @@ function lossChart(rows) {
   for (const v of [lo, (lo + hi) / 2, hi])
     svg.push(`<text x="${L - 4}" y="${y(v) + 4}" text-anchor="end" class="axis">${v.toFixed(2)}</text>`);
   svg.push(`<text x="${W - 10}" y="${H - 6}" text-anchor="end" class="axis">step ${maxStep}</text>`);
-  svg.push(`<text x="${L}" y="${H - 6}" class="axis">loss (nats per event)</text>`);
+  svg.push(`<text x="${L}" y="${H - 6}" class="axis">loss (nats per event; lower is better)</text>`);
+  svg.push(`<line x1="${W - 190}" y1="14" x2="${W - 172}" y2="14" class="train"/><text x="${W - 168}" y="18" class="axis">training</text>`);
+  svg.push(`<line x1="${W - 105}" y1="14" x2="${W - 87}" y2="14" class="valid"/><text x="${W - 83}" y="18" class="axis">validation</text>`);
   for (const [cls, p] of [['train', train], ['valid', valid]]) {
     if (!p.length) continue;
     svg.push(`<polyline class="${cls}" points="${p.map(([s, v]) => `${x(s)},${y(v)}`).join(' ')}"/>`);
@@ -113,7 +115,9 @@ export async function initTrain() {
   const health = await getJSON('/api/health');
   const datasets = health.training ? await getJSON('/api/datasets') : [];
   $('#datasets').replaceChildren(...datasets.map((d) =>
-    new Option(`${d.name === '.' ? 'everything' : d.name} (${d.files} files)`, d.name)));
+    new Option(`${d.name === '.' ? 'all folders' : d.name} (${d.files} files)`, d.name)));
+  const first = datasets.find((d) => d.name !== '.');
+  if (first) $('#datasets').value = first.name;
   if (!health.training || datasets.length === 0) {
     $('#train-start').disabled = true;
     $('#train-note').textContent = health.training
