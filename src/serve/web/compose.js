@@ -2,7 +2,7 @@
 // harmonise), generation with progress, and the takes: piano roll, play, keep, order,
 // downloads, and rewriting selected bars with a model that can fill.
 import { generate, getJSON, upload } from './api.js';
-import { PianoRoll } from './roll.js';
+import { PianoRoll, channelColor } from './roll.js';
 import { play, stopAll } from './player.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -81,7 +81,8 @@ async function onUpload(input, slot) {
     uploads[slot] = u;
     $('#upload-note').textContent =
       `${u.name}: ${u.notes.length} notes, ${u.bars.length} bars, ${u.seconds.toFixed(1)} s (${u.format})`
-      + (u.warnings ? `; ${u.warnings} damaged place(s) repaired on reading` : '');
+      + (u.warnings ? `; ${u.warnings} damaged place(s) repaired on reading` : '')
+      + (slot === 'melody' ? '. The harmony lasts as long as the melody: the length above is not used.' : '');
   } catch (err) {
     input.value = '';
     $('#upload-note').textContent = '';
@@ -89,7 +90,8 @@ async function onUpload(input, slot) {
   }
 }
 
-async function runGeneration(req, label) {
+// `origin`: {take, bars: [first, last]} when the request rewrites bars of a take.
+async function runGeneration(req, label, origin = null) {
   if (running) running.abort();
   running = new AbortController();
   const button = $('#generate'), progress = $('#progress'), status = $('#status');
@@ -109,7 +111,8 @@ async function runGeneration(req, label) {
     // A whole primer file comes back first in every take: shade it.
     const given = req.primer && !req.primer_bars && uploads.primer
       ? [uploads.primer.seconds, `from ${uploads.primer.name}`] : null;
-    for (const c of result.candidates) addTake(result, c, given);
+    const model = models.find((m) => m.id === (req.model ?? ''));
+    for (const c of result.candidates) addTake(result, c, { given, model, origin });
   } catch (err) {
     if (err.name !== 'AbortError') { showError(err); status.textContent = ''; }
   } finally {
@@ -128,15 +131,15 @@ function download(url, text) {
   return a;
 }
 
-function addTake(result, c, given) {
+function addTake(result, c, { given, model, origin }) {
   const number = ++takeNumber;
   const el = document.createElement('article');
   el.className = 'take';
-  const model = models.find((m) => m.id === result.model || `<built-in model ${m.id}>` === result.model);
   const head = document.createElement('header');
   head.innerHTML = `<h3>Take ${number}</h3><span class="meta">${c.seconds.toFixed(1)} s · ${c.notes} notes · `
-    + `${model ? model.label : result.model} · seed ${result.seed}${c.index > 1 ? ` #${c.index}` : ''}</span>`;
-  const take = { el, result, candidate: c, kept: false, number, notes: c.roll.notes };
+    + `${model ? model.label : result.model} · seed ${result.seed}${c.index > 1 ? ` #${c.index}` : ''}`
+    + `${origin ? ` · take ${origin.take.number} with bars ${barsText(origin.bars)} rewritten` : ''}</span>`;
+  const take = { el, result, candidate: c, kept: false, number, notes: c.roll.notes, model };
   const keep = button('☆ Keep', 'keep', () => {
     take.kept = !take.kept;
     keep.textContent = take.kept ? '★ Kept' : '☆ Keep';
@@ -155,9 +158,10 @@ function addTake(result, c, given) {
   const canFill = model?.can_fill;
   take.roll = new PianoRoll(c.roll, {
     given,
+    changed: origin?.bars,
     onSelect: canFill ? (sel) => {
       fill.hidden = !sel;
-      fill.textContent = sel[0] === sel[1] ? `Rewrite bar ${sel[0] + 1}` : `Rewrite bars ${sel[0] + 1}–${sel[1] + 1}`;
+      if (sel) fill.textContent = `Rewrite ${sel[0] === sel[1] ? 'bar' : 'bars'} ${barsText(sel)}`;
     } : null,
   });
   const playButton = button('▶ Play', 'play', () => {
@@ -176,10 +180,24 @@ function addTake(result, c, given) {
   hint.className = 'note';
   hint.textContent = canFill ? 'drag over the bar numbers to pick bars to rewrite' : '';
   tools.append(hint);
-  el.append(head, take.roll.el, tools);
+  el.append(head, take.roll.el, legend(c.tracks), tools);
   takes.push(take);
   arrange();
   take.roll.draw();
+}
+
+// Who plays what colour (several parts only).
+function legend(tracks) {
+  const div = document.createElement('div');
+  div.className = 'legend';
+  if (tracks.length < 2) return div;
+  for (const t of tracks) {
+    const chip = document.createElement('span');
+    chip.style.setProperty('--chip', channelColor(t.channel));
+    chip.textContent = `${t.name || (t.drums ? 'drums' : `part ${t.channel + 1}`)} (${t.notes})`;
+    div.append(chip);
+  }
+  return div;
 }
 
 function button(text, cls, onClick) {
@@ -191,16 +209,19 @@ function button(text, cls, onClick) {
   return b;
 }
 
+const barsText = ([first, last]) => (first === last ? `${first + 1}` : `${first + 1}–${last + 1}`);
+
 function rewrite(take) {
   const [first, last] = take.roll.selection;
   const file = take.candidate.urls.midi.split('/').slice(-2).join('/');
   const req = request($('#compose-form'));
   delete req.seconds; delete req.bars; delete req.length; delete req.primer; delete req.harmonize;
-  req.model = currentModel().id;
+  req.model = take.model?.id ?? currentModel().id; // the model that wrote the take
   req.count = 1;
   req.fill = { job_file: file, bars: first === last ? `${first + 1}` : `${first + 1}-${last + 1}` };
   take.roll.clearSelection();
-  runGeneration(req, `rewriting bars ${req.fill.bars} of take ${take.number}`);
+  take.el.querySelector('button.fill').hidden = true;
+  runGeneration(req, `rewriting bars ${barsText([first, last])} of take ${take.number}`, { take, bars: [first, last] });
 }
 
 function arrange() {

@@ -4,12 +4,16 @@
 const COLORS = ['#2f6fb3', '#c0504d', '#4f9a45', '#8064a2', '#d98c1f', '#2aa198', '#b05f8d', '#6b6b6b'];
 const RULER = 18; // px: the bar numbers strip on top
 
+export const channelColor = (channel) => COLORS[channel % COLORS.length];
+
 export class PianoRoll {
   // roll: {notes: [[start, end, pitch, velocity, channel, program]...], bars: [sec...], seconds}
   // given: [seconds, label] of music that was given (a primer), shaded so the new part shows.
-  constructor(roll, { height = 180, onSelect, given } = {}) {
+  // changed: [firstBar, lastBar] that were rewritten, marked.
+  constructor(roll, { height = 180, onSelect, given, changed } = {}) {
     this.roll = roll;
     this.given = given;
+    this.changed = changed;
     this.onSelect = onSelect;
     this.selection = null; // [firstBar, lastBar], 0-based, inclusive
     this.el = document.createElement('div');
@@ -69,6 +73,8 @@ export class PianoRoll {
       const x0 = this.x(start), x1 = this.x(i + 1 < bars.length ? bars[i + 1] : this.seconds());
       const picked = this.selection && i >= this.selection[0] && i <= this.selection[1];
       if (picked) { g.fillStyle = 'rgba(255, 200, 0, 0.25)'; g.fillRect(x0, 0, x1 - x0, c.height); }
+      const changed = this.changed && i >= this.changed[0] && i <= this.changed[1];
+      if (changed) { g.fillStyle = 'rgba(80, 170, 90, 0.13)'; g.fillRect(x0, 0, x1 - x0, c.height); }
       g.fillStyle = '#ddd';
       g.fillRect(x0, RULER, 1, c.height - RULER);
       if (i % every === 0) { g.fillStyle = '#555'; g.fillText(String(i + 1), x0 + 3, 12); }
