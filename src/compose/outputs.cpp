@@ -6,7 +6,7 @@
 
 #include "compose/run_parts.h"
 #include "core/errors.h"
-#include "generate/output.h"
+#include "compose/output_files.h"
 #include "music/score_json.h"
 #include "score/musicxml_writer.h"
 
@@ -18,7 +18,7 @@ nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, 
                               const nlohmann::json& files, double elapsed_sec) {
   const auto n = static_cast<double>(c.generated().size());
   return {{"index", index + 1},
-          {"mean_log_prob", generate::mean_log_prob(c)},
+          {"mean_log_prob", mean_log_prob(c)},
           {"files", files},
           {"tokens", c.generated().size()},
           {"primer_tokens", c.n_primer},
@@ -40,24 +40,24 @@ std::string token_text(const generate::Generator& g, std::span<const std::int32_
 nlohmann::json write_files(const GenerateRequest& opt, const Score& score, int k, int count) {
   nlohmann::json files = nlohmann::json::array();
   if (!opt.out.empty()) {
-    const auto path = generate::candidate_path(opt.out, k, count);
-    generate::write_midi_checked(score, path);
+    const auto path = candidate_path(opt.out, k, count);
+    write_midi_checked(score, path);
     files.push_back(path.string());
   }
   if (!opt.wav.empty()) {
     audio::RenderOptions render;
     render.soundfont = opt.soundfont;
-    const auto path = generate::candidate_path(opt.wav, k, count);
-    generate::write_wav(score, path, render);
+    const auto path = candidate_path(opt.wav, k, count);
+    write_wav(score, path, render);
     files.push_back(path.string());
   }
   if (!opt.svg.empty()) {
-    const auto path = generate::candidate_path(opt.svg, k, count);
-    generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
+    const auto path = candidate_path(opt.svg, k, count);
+    write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
     files.push_back(path.string());
   }
   if (!opt.musicxml.empty()) {
-    const auto path = generate::candidate_path(opt.musicxml, k, count);
+    const auto path = candidate_path(opt.musicxml, k, count);
     score::write_musicxml_file(score, path,
                                {.title = "musegen: candidate " + std::to_string(k + 1)});
     files.push_back(path.string());
@@ -74,11 +74,11 @@ void create_parent_dirs(const GenerateRequest& opt) {
 }
 
 // Why a kept candidate was kept: its rank, its score and what the score is.
-nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
+nlohmann::json screening_json(const Screening& s, int k, int rank) {
   nlohmann::json j = {
-      {"rank", rank + 1}, {"rank_by", generate::to_string(s.rank_by)}, {"score", s.scores[k]}};
-  if (s.rank_by == generate::RankBy::reference)
-    j.update(generate::to_json(s.reference[k]));
+      {"rank", rank + 1}, {"rank_by", to_string(s.rank_by)}, {"score", s.scores[k]}};
+  if (s.rank_by == RankBy::reference)
+    j.update(to_json(s.reference[k]));
   else
     j["mean_log_prob"] = s.scores[k];
   return j;
@@ -86,7 +86,7 @@ nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
 
 }  // namespace
 
-generate::RankBy screening_rank(const GenerateRequest& opt) {
+RankBy screening_rank(const GenerateRequest& opt) {
   if (opt.keep < 0 || opt.keep > opt.count)
     throw ConfigError(
         "keep",
@@ -98,13 +98,13 @@ generate::RankBy screening_rank(const GenerateRequest& opt) {
            : (opt.keep > 0 && opt.keep < opt.count) ? "likelihood"
                                                     : "none";
   }
-  const generate::RankBy rank_by = generate::rank_by_from_text(rank);
-  if (rank_by == generate::RankBy::reference && opt.reference.empty())
+  const RankBy rank_by = rank_by_from_text(rank);
+  if (rank_by == RankBy::reference && opt.reference.empty())
     throw UsageError{"--rank reference compares candidates with a corpus: give --reference DIR",
                      "musegen generate --count 8 --keep 2 --rank reference --reference DATA_DIR"};
-  if (rank_by != generate::RankBy::reference && !opt.reference.empty())
+  if (rank_by != RankBy::reference && !opt.reference.empty())
     throw UsageError{"--reference is used only with --rank reference", ""};
-  if (rank_by == generate::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
+  if (rank_by == RankBy::none && opt.keep > 0 && opt.keep < opt.count)
     throw UsageError{"--keep " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) +
                          " needs a ranking",
                      "--rank likelihood or --rank reference --reference DIR"};
@@ -112,20 +112,20 @@ generate::RankBy screening_rank(const GenerateRequest& opt) {
 }
 
 void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
-                   const ComposePlan& plan, generate::RankBy rank_by,
-                   const generate::ReferenceCorpus* reference, GenerateOutcome& outcome) {
+                   const ComposePlan& plan, RankBy rank_by,
+                   const ReferenceCorpus* reference, GenerateOutcome& outcome) {
   const auto& result = outcome.result;
   const int count = static_cast<int>(result.candidates.size());
   std::vector<Score> scores;
   for (const auto& c : result.candidates) scores.push_back(plan.music(c));
-  const generate::Screening screening =
-      generate::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
+  const Screening screening =
+      screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
                        reference ? &reference->pieces : nullptr);
   const int kept = static_cast<int>(screening.kept.size());
-  if (rank_by != generate::RankBy::none) {
+  if (rank_by != RankBy::none) {
     std::vector<int> numbers;  // 1-based candidate numbers, best first
     for (int k : screening.kept) numbers.push_back(k + 1);
-    outcome.screening = {{"rank_by", generate::to_string(rank_by)},
+    outcome.screening = {{"rank_by", to_string(rank_by)},
                          {"generated", count},
                          {"kept", kept},
                          {"scores", screening.scores},
@@ -139,7 +139,7 @@ void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
     CandidateOutput out;
     out.json = candidate_json(c, scores[k], k, files, result.elapsed_sec);
     out.json["controls"] = controls_report(plan.controls, plan.new_music(c));
-    if (rank_by != generate::RankBy::none) out.json["screening"] = screening_json(screening, k, r);
+    if (rank_by != RankBy::none) out.json["screening"] = screening_json(screening, k, r);
     if (files.empty())
       out.tokens = token_text(g, opt.continuation_only ? c.generated()
                                                        : std::span<const std::int32_t>(c.ids));

@@ -11,34 +11,34 @@
 #include "compose/plan.h"
 #include "compose/run_parts.h"
 #include "core/errors.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "music/general_midi.h"
 
 namespace musegen::compose {
 
 namespace {
 
-generate::Primer make_primer(const GenerateRequest& opt, const generate::Generator& g) {
+Primer make_primer(const GenerateRequest& opt, const generate::Generator& g) {
   const bool with_start = g.uses_start_token();
   if (!opt.primer.empty())
-    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
+    return primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
                                       opt.primer_bars);
   if (!opt.primer_tokens.empty())
-    return generate::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
+    return primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
   if (!opt.primer_from.empty()) {
     const auto& train = g.checkpoint().preset.train;
     const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
-    return generate::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
+    return primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
                                         g.vocabulary(), length, *opt.seed, opt.threads);
   }
-  generate::Primer none;
+  Primer none;
   none.source = with_start ? "<start>" : "";
   return none;
 }
 
 // Tokenizers that do not carry tempo and instruments (notes, performance, frames) write the
 // primer file's opening tempo and most used program unless the request says otherwise.
-void keep_primer_music(const generate::Primer& primer, const generate::Generator& g,
+void keep_primer_music(const Primer& primer, const generate::Generator& g,
                        generate::MusicOptions& music) {
   if (!primer.music || g.tokenizer().continuation_needs_context()) return;
   const Score& s = *primer.music;
@@ -114,10 +114,10 @@ void apply_tutorial(GenerateRequest& opt) {
   opt.continuation_only = true;
 }
 
-std::optional<generate::ReferenceCorpus> load_reference(const GenerateRequest& opt) {
+std::optional<ReferenceCorpus> reference_of(const GenerateRequest& opt) {
   if (opt.reference.empty()) return std::nullopt;
   try {
-    return generate::load_reference(opt.reference, opt.threads);
+    return load_reference(opt.reference, opt.threads);
   } catch (const ConfigError& e) {
     throw UsageError{e.what(), "--reference takes a folder of .mid files"};
   }
@@ -138,14 +138,14 @@ GenerateOutcome run(GenerateRequest opt, const Progress& progress) {
   check_request(opt);
   if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
   if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
-  const generate::RankBy rank_by = screening_rank(opt);
-  const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
+  const RankBy rank_by = screening_rank(opt);
+  const std::optional<ReferenceCorpus> reference = reference_of(opt);
   GenerateOutcome outcome;
   if (reference) {
     outcome.reference_skipped = reference->skipped;
     outcome.reference_pieces = reference->pieces.size();
   }
-  generate::Generator g(generate::load_model(opt.model, outcome.model), outcome.model,
+  generate::Generator g(load_model(opt.model, outcome.model), outcome.model,
                         {opt.engine, opt.precision, opt.threads});
   generate::GenerateOptions options = generate_options(opt, g);
   outcome.primer = make_primer(opt, g);

@@ -12,7 +12,7 @@
 
 #include "compose/request.h"
 #include "generate/generator.h"
-#include "generate/primer.h"
+#include "compose/primer.h"
 #include "music/score.h"
 
 namespace musegen::compose {
@@ -26,7 +26,7 @@ struct CandidateOutput {
 
 struct GenerateOutcome {
   std::string model;  // the file or "<built-in model NAME>"
-  generate::Primer primer;
+  Primer primer;
   generate::GenerateResult result;
   std::uint64_t seed = 0;
   int window_tokens = 0;

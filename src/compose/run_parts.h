@@ -6,18 +6,18 @@
 
 #include "compose/plan.h"
 #include "compose/run.h"
-#include "generate/screening.h"
+#include "compose/screening.h"
 
 namespace musegen::compose {
 
 // The ranking asked for (keep, rank, reference), checked before anything is generated. Throws
 // UsageError or ConfigError ("keep", "rank").
-generate::RankBy screening_rank(const GenerateRequest& request);
+RankBy screening_rank(const GenerateRequest& request);
 
 // Decodes every candidate, ranks them when screening, writes the kept ones' files in rank
 // order and fills outcome.kept and outcome.screening.
 void write_outputs(const GenerateRequest& request, const generate::Generator& generator,
-                   const ComposePlan& plan, generate::RankBy rank_by,
-                   const generate::ReferenceCorpus* reference, GenerateOutcome& outcome);
+                   const ComposePlan& plan, RankBy rank_by,
+                   const ReferenceCorpus* reference, GenerateOutcome& outcome);
 
 }  // namespace musegen::compose

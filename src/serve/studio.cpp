@@ -4,12 +4,13 @@
 
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "compose/fill.h"
 #include "compose/request.h"
 #include "core/errors.h"
 #include "core/file_io.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "serve/assets.h"
 #include "serve/safe_path.h"
 #include "serve/studio_impl.h"
@@ -74,7 +75,7 @@ Studio::Impl::Impl(StudioOptions o)
 }
 
 std::string Studio::Impl::model_spec(const std::string& name) {
-  if (name.empty() || generate::find_builtin_model(name)) return name;
+  if (name.empty() || compose::find_builtin_model(name)) return name;
   if (name.rfind("models/", 0) == 0 && !options.models.empty()) {
     const fs::path p = resolve_inside(options.models, name.substr(7), "model");
     if (is_model_file(p) && fs::is_regular_file(p)) return p.string();
@@ -97,7 +98,7 @@ json Studio::Impl::models() {
     auto& cached = model_info[id];
     if (cached.second.is_null() || cached.first != stamp) {
       std::string name;
-      generate::Generator g(generate::load_model(spec, name), name, {"auto", "auto", 1});
+      generate::Generator g(compose::load_model(spec, name), name, {"auto", "auto", 1});
       cached = {stamp,
                 {{"tokenizer", g.tokenizer().name()},
                  {"multitrack", g.tokenizer().continuation_needs_context()},
@@ -109,7 +110,7 @@ json Studio::Impl::models() {
     j.update(extra);
     out.push_back(j);
   };
-  for (const auto& m : generate::builtin_models())
+  for (const auto& m : compose::builtin_models())
     if (!m.bytes.empty())
       describe(m.name, m.name + " (built in)",
                {{"kind", "built-in"}, {"summary", m.summary}, {"quality", m.quality}});
@@ -224,7 +225,19 @@ int Studio::bind() {
   return port;
 }
 
-void Studio::serve() { impl_->server.listen_after_bind(); }
-void Studio::stop() { impl_->server.stop(); }
+// httplib's stop() does nothing before listening has started, so a stop that comes first (a
+// signal at start-up, a test that stops at once) is remembered and honoured here.
+void Studio::serve() {
+  impl_->serving = true;
+  if (impl_->stop_requested) return;
+  impl_->server.listen_after_bind();
+  impl_->serving = false;
+}
+
+void Studio::stop() {
+  impl_->stop_requested = true;
+  while (impl_->serving && !impl_->server.is_running()) std::this_thread::yield();
+  impl_->server.stop();
+}
 
 }  // namespace musegen::serve

@@ -32,6 +32,7 @@ struct Studio::Impl {
   std::mutex mutex;
   std::deque<std::filesystem::path> job_folders;  // oldest first
   std::atomic<std::uint64_t> next_job{1};
+  std::atomic<bool> serving{false}, stop_requested{false};  // Studio::serve / stop
   std::map<std::string, std::pair<std::filesystem::file_time_type, nlohmann::json>> model_info;
 
   void routes();

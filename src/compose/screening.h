@@ -15,7 +15,7 @@
 #include "generate/generator.h"
 #include "music/score.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 enum class RankBy { none, likelihood, reference };
 
@@ -25,12 +25,12 @@ std::string to_string(RankBy rank_by);
 
 // Tokens a candidate's log_prob is summed over: its generated ids plus a final <end> when it
 // stopped at one; >= 1 for every candidate the generator returns.
-std::size_t n_scored_tokens(const Candidate& candidate);
+std::size_t n_scored_tokens(const generate::Candidate& candidate);
 
 // log_prob / n_scored_tokens: the model's average log-likelihood (nats, <= 0) per token of what
 // it generated, from the same forward steps that generated it. Throws ConfigError (key
 // "candidate") for a candidate with no scored token.
-double mean_log_prob(const Candidate& candidate);
+double mean_log_prob(const generate::Candidate& candidate);
 
 // Indices (into `scores`) of the `keep` highest scores, best first; equal scores keep the lower
 // index first, NaN ranks below every number. Throws ConfigError (key "keep") unless
@@ -80,8 +80,8 @@ struct Screening {
 // keeps the `keep` best (top_indices). likelihood: mean_log_prob; reference: reference_score
 // against `reference` (required then); none: the first `keep` in generation order. Throws
 // ConfigError (keys "keep", "reference", "candidate") for sizes or inputs that do not fit.
-Screening screen(const std::vector<Candidate>& candidates, const std::vector<Score>& music,
+Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
                  RankBy rank_by, int keep,
                  const std::vector<eval::PieceMetrics>* reference = nullptr);
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

@@ -1,6 +1,6 @@
 // Screening generated candidates: mean log-likelihood per token, closeness to a reference
 // corpus (eval::compare_sets of one piece against the reference), and the top-K selection.
-#include "generate/screening.h"
+#include "compose/screening.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "data/corpus_files.h"
 #include "data/music_file.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 RankBy rank_by_from_text(const std::string& text) {
   if (text == "none") return RankBy::none;
@@ -32,11 +32,11 @@ std::string to_string(RankBy rank_by) {
   return "?";
 }
 
-std::size_t n_scored_tokens(const Candidate& candidate) {
-  return candidate.generated().size() + (candidate.stop == StopReason::end_token ? 1 : 0);
+std::size_t n_scored_tokens(const generate::Candidate& candidate) {
+  return candidate.generated().size() + (candidate.stop == generate::StopReason::end_token ? 1 : 0);
 }
 
-double mean_log_prob(const Candidate& candidate) {
+double mean_log_prob(const generate::Candidate& candidate) {
   const std::size_t n = n_scored_tokens(candidate);
   if (n == 0)
     throw ConfigError("candidate", "a candidate with no generated token has no likelihood",
@@ -126,7 +126,7 @@ nlohmann::json to_json(const ReferenceScore& score) {
           {"overlaps", overlaps}};
 }
 
-Screening screen(const std::vector<Candidate>& candidates, const std::vector<Score>& music,
+Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
                  RankBy rank_by, int keep, const std::vector<eval::PieceMetrics>* reference) {
   if (music.size() != candidates.size())
     throw ConfigError("candidate",
@@ -157,4 +157,4 @@ Screening screen(const std::vector<Candidate>& candidates, const std::vector<Sco
   return s;
 }
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose
