@@ -8,8 +8,7 @@
 #include <optional>
 
 #include "core/errors.h"
-#include "data/corpus_files.h"
-#include "data/music_file.h"
+#include "eval/measure_files.h"
 
 namespace musegen::compose {
 
@@ -63,45 +62,22 @@ std::vector<int> top_indices(std::span<const double> scores, int keep) {
   return order;
 }
 
-namespace {
-
-std::vector<std::filesystem::path> reference_files(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
-  if (!std::filesystem::is_directory(path, ec)) return {path};
-  std::vector<std::filesystem::path> files;
-  for (const auto& f : data::list_music_files(path)) files.push_back(f.path);
-  return files;
-}
-
-}  // namespace
 
 ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
+  eval::MeasureOptions options;
+  options.threads = threads;
+  eval::MeasuredFiles measured = eval::measure_files({path.string()}, options);
   ReferenceCorpus corpus;
   corpus.source = path.string();
-  const std::vector<std::filesystem::path> files = reference_files(path);
-  std::vector<std::optional<eval::PieceMetrics>> metrics(files.size());
-  std::vector<std::string> errors(files.size());
-  data::parallel_for(files.size(), data::resolve_threads(threads, files.size()),
-                     [&](std::size_t i, int) {
-                       try {
-                         const midi::ReadResult r = data::read_music_file(files[i]);
-                         metrics[i] = eval::piece_metrics(r.score, files[i].string());
-                       } catch (const std::exception& e) {
-                         errors[i] = e.what();
-                       }
-                     });
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (metrics[i])
-      corpus.pieces.push_back(std::move(*metrics[i]));
-    else
-      corpus.skipped.emplace_back(files[i].string(), errors[i]);
-  }
+  corpus.pieces = std::move(measured.pieces);
+  for (auto& s : measured.skipped) corpus.skipped.emplace_back(std::move(s.file), std::move(s.error));
   if (corpus.pieces.empty())
-    throw ConfigError(
-        "reference",
-        path.string() + ": no readable MIDI file (" + std::to_string(files.size()) + " tried)",
-        "a folder holding .mid files");
+    throw ConfigError("reference",
+                      path.string() + ": no readable MIDI file (" +
+                          std::to_string(corpus.skipped.size()) + " tried)",
+                      "a folder holding .mid files");
   return corpus;
 }
 
