@@ -197,6 +197,7 @@ void Studio::Impl::routes() {
                                                      std::to_string(options.max_upload_bytes) +
                                                      "-byte limit"
                              : res.status == 404 ? "no such page or API route"
+                             : res.status == 400 ? "malformed HTTP request (a POST needs a body, even {})"
                                                  : "HTTP " + std::to_string(res.status);
     send_json(res, {{"error", what}, {"hint", ""}}, res.status);
   });

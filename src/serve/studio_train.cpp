@@ -70,8 +70,13 @@ void Studio::Impl::train_routes() {
   const std::string run = R"(/api/train/([A-Za-z0-9_-]+))";
   server.Get(run, [this](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
-      const std::size_t from =
-          req.has_param("from_row") ? std::stoul(req.get_param_value("from_row")) : 0;
+      std::size_t from = 0;
+      if (req.has_param("from_row")) {
+        const std::string text = req.get_param_value("from_row");
+        if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+          throw RequestError{400, "\"from_row\": takes a row number", ""};
+        from = std::stoul(text);
+      }
       send_json(res, training.status(req.matches[1].str(), from));
     });
   });

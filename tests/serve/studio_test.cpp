@@ -57,14 +57,23 @@ class StudioTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  // A request sent byte for byte (no client library normalising the path); the whole answer.
-  std::string raw(const std::string& request) {
+  // A TCP connection to the studio (-1 when it fails).
+  int connect_loopback() const {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port_));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  // A request sent byte for byte (no client library normalising the path); the whole answer.
+  std::string raw(const std::string& request) {
+    const int fd = connect_loopback();
     EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
     std::string answer;
     char buf[4096];
@@ -152,6 +161,7 @@ TEST_F(StudioTest, BadRequestsNameTheProblem) {
   res = client_->Post("/api/uploads?name=big.mid", std::string(5000, 'x'), "application/octet-stream");
   EXPECT_EQ(res->status, 413);
   EXPECT_NE(res->body.find("limit"), std::string::npos) << res->body;
+  EXPECT_EQ(client_->Get("/api/train/run-1?from_row=x")->status, 400);
   res = client_->Post("/api/uploads?name=..%2F..%2Fsecret.mid", std::string("MThd\0\0", 6),
                       "application/octet-stream");
   EXPECT_EQ(res->status, 400);
@@ -183,12 +193,8 @@ TEST_F(StudioTest, GeneratesAndTheMidiReadsBack) {
 TEST_F(StudioTest, AClientGoingAwayCancelsItsJob) {
   // A long request (8 x 200000 events): the client reads its first line and hangs up.
   const std::string body = json{{"length", 200000}, {"count", 8}, {"no_end", true}, {"seed", 1}}.dump();
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port_));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = connect_loopback();
+  ASSERT_GE(fd, 0);
   const std::string request = "POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
