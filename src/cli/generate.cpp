@@ -82,8 +82,9 @@ void print_warnings(const GenerateCliOptions& opt, const compose::GenerateOutcom
   if (!skipped.empty())
     std::cerr << "warning: " << skipped.size() << " of "
               << skipped.size() + outcome.reference_pieces << " reference file(s) in "
-              << opt.reference << " could not be read and were left out (first: "
-              << skipped.front().first << ": " << skipped.front().second << ")\n";
+              << opt.reference
+              << " could not be read and were left out (first: " << skipped.front().first << ": "
+              << skipped.front().second << ")\n";
   if (outcome.primer.n_unknown > 0)
     std::cerr << "warning: " << outcome.primer.n_unknown
               << " primer token(s) are not in the model's vocabulary and were left out\n";

@@ -69,11 +69,14 @@ void setup_serve_command(CLI::App& command, int& exit_code) {
   cmd->add_option("--host", opt->host,
                   "Address to listen on; the default takes connections from this machine only")
       ->capture_default_str();
-  cmd->add_option("--models", opt->models, "Folder of model files (.pt) offered besides the built-in ones")
+  cmd->add_option("--models", opt->models,
+                  "Folder of model files (.pt) offered besides the built-in ones")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--data", opt->data, "Folder whose sub-folders of MIDI/MusicXML files can be trained on")
+  cmd->add_option("--data", opt->data,
+                  "Folder whose sub-folders of MIDI/MusicXML files can be trained on")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--out", opt->out, "The studio's own folder: uploads, generated files, training runs")
+  cmd->add_option("--out", opt->out,
+                  "The studio's own folder: uploads, generated files, training runs")
       ->capture_default_str();
   cmd->add_option("--jobs", opt->jobs, "Generation requests run at once")
       ->check(CLI::Range(1, 16))
@@ -94,8 +97,8 @@ void setup_serve_command(CLI::App& command, int& exit_code) {
   });
 }
 
-const CommandRegistration kServe{90, "serve", "Compose, listen and train in the browser: the studio",
-                                 setup_serve_command};
+const CommandRegistration kServe{
+    90, "serve", "Compose, listen and train in the browser: the studio", setup_serve_command};
 
 }  // namespace
 

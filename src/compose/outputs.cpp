@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "compose/output_files.h"
 #include "compose/run_parts.h"
 #include "core/errors.h"
-#include "compose/output_files.h"
 #include "music/score_json.h"
 #include "score/musicxml_writer.h"
 
@@ -112,15 +112,15 @@ RankBy screening_rank(const GenerateRequest& opt) {
 }
 
 void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
-                   const ComposePlan& plan, RankBy rank_by,
-                   const ReferenceCorpus* reference, GenerateOutcome& outcome) {
+                   const ComposePlan& plan, RankBy rank_by, const ReferenceCorpus* reference,
+                   GenerateOutcome& outcome) {
   const auto& result = outcome.result;
   const int count = static_cast<int>(result.candidates.size());
   std::vector<Score> scores;
   for (const auto& c : result.candidates) scores.push_back(plan.music(c));
   const Screening screening =
       screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
-                       reference ? &reference->pieces : nullptr);
+             reference ? &reference->pieces : nullptr);
   const int kept = static_cast<int>(screening.kept.size());
   if (rank_by != RankBy::none) {
     std::vector<int> numbers;  // 1-based candidate numbers, best first
@@ -141,8 +141,8 @@ void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
     out.json["controls"] = controls_report(plan.controls, plan.new_music(c));
     if (rank_by != RankBy::none) out.json["screening"] = screening_json(screening, k, r);
     if (files.empty())
-      out.tokens = token_text(g, opt.continuation_only ? c.generated()
-                                                       : std::span<const std::int32_t>(c.ids));
+      out.tokens = token_text(
+          g, opt.continuation_only ? c.generated() : std::span<const std::int32_t>(c.ids));
     out.music = std::move(scores[k]);
     outcome.kept.push_back(std::move(out));
   }

@@ -8,10 +8,10 @@
 #include <random>
 
 #include "audio/render.h"
+#include "compose/builtin_models.h"
 #include "compose/plan.h"
 #include "compose/run_parts.h"
 #include "core/errors.h"
-#include "compose/builtin_models.h"
 #include "music/general_midi.h"
 
 namespace musegen::compose {
@@ -21,15 +21,14 @@ namespace {
 Primer make_primer(const GenerateRequest& opt, const generate::Generator& g) {
   const bool with_start = g.uses_start_token();
   if (!opt.primer.empty())
-    return primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
-                                      opt.primer_bars);
+    return primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start, opt.primer_bars);
   if (!opt.primer_tokens.empty())
     return primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
   if (!opt.primer_from.empty()) {
     const auto& train = g.checkpoint().preset.train;
     const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
     return primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
-                                        g.vocabulary(), length, *opt.seed, opt.threads);
+                              g.vocabulary(), length, *opt.seed, opt.threads);
   }
   Primer none;
   none.source = with_start ? "<start>" : "";
@@ -72,9 +71,10 @@ generate::GenerateOptions generate_options(const GenerateRequest& opt,
   o.music.tempo_bpm = opt.controls.tempo_bpm;
   if (!opt.program.empty()) {
     if (g.tokenizer().continuation_needs_context())
-      throw UsageError{"--program sets the one instrument of a single-track model; this model's "
-                       "tokens carry their instruments",
-                       "--instruments \"violin,viola,cello\" chooses who plays"};
+      throw UsageError{
+          "--program sets the one instrument of a single-track model; this model's "
+          "tokens carry their instruments",
+          "--instruments \"violin,viola,cello\" chooses who plays"};
     const int program = gm_program_from_text(opt.program);
     if (program < 0)
       throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
@@ -160,11 +160,12 @@ GenerateOutcome run(GenerateRequest opt, const Progress& progress) {
   outcome.seed = *opt.seed;
   outcome.window_tokens = options.window_tokens;
   outcome.description = plan.description;
-  outcome.result = g.generate(outcome.primer.ids, options, [&](std::int64_t done, std::int64_t total) {
-    // With seconds the total is unknown: max_length per candidate bounds it.
-    const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
-    if (progress) progress(std::min(done, bound), bound);
-  });
+  outcome.result =
+      g.generate(outcome.primer.ids, options, [&](std::int64_t done, std::int64_t total) {
+        // With seconds the total is unknown: max_length per candidate bounds it.
+        const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
+        if (progress) progress(std::min(done, bound), bound);
+      });
   write_outputs(opt, g, plan, rank_by, reference ? &*reference : nullptr, outcome);
   return outcome;
 }

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "compose/primer.h"
 #include "compose/request.h"
 #include "generate/generator.h"
-#include "compose/primer.h"
 #include "music/score.h"
 
 namespace musegen::compose {
@@ -32,7 +32,7 @@ struct GenerateOutcome {
   int window_tokens = 0;
   nlohmann::json description = nlohmann::json::object();  // "fill" / "harmonize" details
   std::vector<CandidateOutput> kept;
-  nlohmann::json screening;  // null without screening
+  nlohmann::json screening;                                            // null without screening
   std::vector<std::pair<std::string, std::string>> reference_skipped;  // (file, why)
   std::size_t reference_pieces = 0;
 

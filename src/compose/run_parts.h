@@ -17,7 +17,7 @@ RankBy screening_rank(const GenerateRequest& request);
 // Decodes every candidate, ranks them when screening, writes the kept ones' files in rank
 // order and fills outcome.kept and outcome.screening.
 void write_outputs(const GenerateRequest& request, const generate::Generator& generator,
-                   const ComposePlan& plan, RankBy rank_by,
-                   const ReferenceCorpus* reference, GenerateOutcome& outcome);
+                   const ComposePlan& plan, RankBy rank_by, const ReferenceCorpus* reference,
+                   GenerateOutcome& outcome);
 
 }  // namespace musegen::compose

@@ -29,7 +29,8 @@ T get(const json& j, const std::string& key) {
 double number_in(const json& j, const std::string& key, double lo, double hi) {
   const double x = get<double>(j, key);
   if (!(x >= lo && x <= hi))
-    throw bad(key, std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    throw bad(key,
+              std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return x;
 }
 
@@ -40,11 +41,34 @@ int int_in(const json& j, const std::string& key, int lo, int hi) {
 
 constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 
-const std::set<std::string> kKeys = {
-    "model", "temperature", "top_k", "top_p", "greedy", "beam", "no_end", "length", "seconds",
-    "count", "keep", "rank", "seed", "instruments", "key", "key_strength", "time_signature",
-    "tempo", "density", "bars", "ranges", "repetition_penalty", "no_repeat_ngram", "program",
-    "primer", "primer_bars", "fill", "harmonize"};
+const std::set<std::string> kKeys = {"model",
+                                     "temperature",
+                                     "top_k",
+                                     "top_p",
+                                     "greedy",
+                                     "beam",
+                                     "no_end",
+                                     "length",
+                                     "seconds",
+                                     "count",
+                                     "keep",
+                                     "rank",
+                                     "seed",
+                                     "instruments",
+                                     "key",
+                                     "key_strength",
+                                     "time_signature",
+                                     "tempo",
+                                     "density",
+                                     "bars",
+                                     "ranges",
+                                     "repetition_penalty",
+                                     "no_repeat_ngram",
+                                     "program",
+                                     "primer",
+                                     "primer_bars",
+                                     "fill",
+                                     "harmonize"};
 
 void read_sampling(const json& b, compose::GenerateRequest& r, const GenerateLimits& limits) {
   if (b.contains("temperature")) r.temperature = number_in(b, "temperature", 0.01, 10);
@@ -148,14 +172,14 @@ json outcome_json(const compose::GenerateOutcome& outcome, const std::string& jo
   }
   const json full = outcome.to_json();
   json j = {{"job", job},
-          {"model", outcome.model},
-          {"seed", outcome.seed},
-          {"engine", outcome.result.engine},
-          {"tokens_per_sec", outcome.result.tokens_per_sec},
-          {"elapsed_sec", outcome.result.elapsed_sec},
-          {"primer", full["primer"]},
-          {"screening", outcome.screening},
-          {"candidates", candidates}};
+            {"model", outcome.model},
+            {"seed", outcome.seed},
+            {"engine", outcome.result.engine},
+            {"tokens_per_sec", outcome.result.tokens_per_sec},
+            {"elapsed_sec", outcome.result.elapsed_sec},
+            {"primer", full["primer"]},
+            {"screening", outcome.screening},
+            {"candidates", candidates}};
   for (const char* mode : {"fill", "harmonize"})
     if (full.contains(mode)) {
       j[mode] = full[mode];

@@ -10,11 +10,16 @@ namespace musegen::serve {
 
 std::string to_string(Job::State state) {
   switch (state) {
-    case Job::State::queued: return "queued";
-    case Job::State::running: return "running";
-    case Job::State::done: return "done";
-    case Job::State::failed: return "failed";
-    case Job::State::cancelled: return "cancelled";
+    case Job::State::queued:
+      return "queued";
+    case Job::State::running:
+      return "running";
+    case Job::State::done:
+      return "done";
+    case Job::State::failed:
+      return "failed";
+    case Job::State::cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -72,7 +77,8 @@ JobQueue::~JobQueue() {
     stopping_ = true;
     for (auto& [job, work] : waiting_) {
       job->cancel();
-      job->finish(Job::State::cancelled, {{"message", "the studio is shutting down"}, {"status", 503}});
+      job->finish(Job::State::cancelled,
+                  {{"message", "the studio is shutting down"}, {"status", 503}});
     }
     waiting_.clear();
     for (auto& job : running_) job->cancel();

@@ -48,7 +48,7 @@ class Job {
   std::uint64_t version_ = 1;
   State state_ = State::queued;
   std::int64_t done_ = 0, bound_ = 0;
-  int position_ = 0;  // place in the waiting line, 1 = next
+  int position_ = 0;        // place in the waiting line, 1 = next
   nlohmann::json payload_;  // the result or {"message", "status"}
   std::atomic<bool> cancel_requested_{false};
 };

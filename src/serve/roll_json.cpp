@@ -8,7 +8,9 @@ namespace musegen::serve {
 
 namespace {
 
-double round3(double x) { return static_cast<double>(static_cast<long long>(x * 1000 + 0.5)) / 1000; }
+double round3(double x) {
+  return static_cast<double>(static_cast<long long>(x * 1000 + 0.5)) / 1000;
+}
 
 }  // namespace
 

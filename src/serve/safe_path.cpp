@@ -23,7 +23,8 @@ bool inside(const fs::path& root, const fs::path& path) {
 
 }  // namespace
 
-fs::path resolve_inside(const fs::path& root, const std::string& relative, const std::string& what) {
+fs::path resolve_inside(const fs::path& root, const std::string& relative,
+                        const std::string& what) {
   const auto reject = [&](const std::string& why) -> fs::path {
     throw ConfigError(what, "'" + relative + "' " + why,
                       "a name relative to the studio's folder, without '..'");

@@ -11,8 +11,8 @@ namespace musegen::serve {
 // `root / relative` with symbolic links resolved, when it stays inside `root` (itself with
 // links resolved). Throws ConfigError (key `what`) for an empty, absolute or ".."-containing
 // name, a NUL byte, or a path that leaves `root` through a link. The file need not exist.
-std::filesystem::path resolve_inside(const std::filesystem::path& root,
-                                     const std::string& relative, const std::string& what);
+std::filesystem::path resolve_inside(const std::filesystem::path& root, const std::string& relative,
+                                     const std::string& what);
 
 // Files under `root` (recursively, links not followed out of it) whose names `keep` accepts,
 // as paths relative to `root`, sorted; at most `limit`.

@@ -6,11 +6,11 @@
 #include <iostream>
 #include <thread>
 
+#include "compose/builtin_models.h"
 #include "compose/fill.h"
 #include "compose/request.h"
 #include "core/errors.h"
 #include "core/file_io.h"
-#include "compose/builtin_models.h"
 #include "serve/assets.h"
 #include "serve/safe_path.h"
 #include "serve/studio_impl.h"
@@ -49,7 +49,9 @@ json body_json(const httplib::Request& req) {
 
 namespace {
 
-bool is_model_file(const fs::path& p) { return p.extension() == ".pt"; }
+bool is_model_file(const fs::path& p) {
+  return p.extension() == ".pt";
+}
 
 // A file name a client sent, kept to its last component and printable characters.
 std::string clean_name(const std::string& name) {
@@ -119,7 +121,8 @@ json Studio::Impl::models() {
       try {
         describe("models/" + rel, rel, {{"kind", "file"}});
       } catch (const std::exception& e) {
-        out.push_back({{"id", "models/" + rel}, {"label", rel}, {"kind", "file"}, {"error", e.what()}});
+        out.push_back(
+            {{"id", "models/" + rel}, {"label", rel}, {"kind", "file"}, {"error", e.what()}});
       }
     }
   for (const auto& run : training.list())
@@ -143,29 +146,53 @@ void Studio::Impl::keep_job_folder(const fs::path& folder) {
   }
 }
 
-void Studio::Impl::routes() {
+void Studio::Impl::page_routes() {
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/static/index.html");
   });
-  server.Get(R"(/static/([A-Za-z0-9_.-]+))", [](const httplib::Request& req, httplib::Response& res) {
-    for (const Asset& a : assets())
-      if (a.name == req.matches[1].str()) {
-        res.set_content(std::string(a.bytes), content_type(a.name));
-        res.set_header("Cache-Control", "no-cache");
-        return;
-      }
-    send_json(res, {{"error", "no such page file"}}, 404);
+  server.Get(R"(/static/([A-Za-z0-9_.-]+))",
+             [](const httplib::Request& req, httplib::Response& res) {
+               for (const Asset& a : assets())
+                 if (a.name == req.matches[1].str()) {
+                   res.set_content(std::string(a.bytes), content_type(a.name));
+                   res.set_header("Cache-Control", "no-cache");
+                   return;
+                 }
+               send_json(res, {{"error", "no such page file"}}, 404);
+             });
+  // Errors httplib answers itself (413 payload too large, 404 no route) get a JSON body too.
+  server.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string what =
+        res.status == 413
+            ? "the upload is over the " + std::to_string(options.max_upload_bytes) + "-byte limit"
+        : res.status == 404 ? "no such page or API route"
+        : res.status == 400 ? "malformed HTTP request (a POST needs a body, even {})"
+                            : "HTTP " + std::to_string(res.status);
+    send_json(res, {{"error", what}, {"hint", ""}}, res.status);
   });
+}
+
+void Studio::Impl::routes() {
+  page_routes();
   server.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
     const auto c = queue.counts();
     send_json(res, {{"ok", true},
-                    {"jobs", {{"running", c.running}, {"waiting", c.waiting}, {"workers", c.workers},
-                              {"max_waiting", c.max_waiting}, {"done", c.done},
-                              {"failed", c.failed}, {"cancelled", c.cancelled},
-                              {"refused", c.refused}}},
-                    {"limits", {{"count", options.limits.max_count}, {"length", options.limits.max_length},
-                                {"seconds", options.limits.max_seconds}, {"bars", options.limits.max_bars},
-                                {"upload_bytes", options.max_upload_bytes}}},
+                    {"jobs",
+                     {{"running", c.running},
+                      {"waiting", c.waiting},
+                      {"workers", c.workers},
+                      {"max_waiting", c.max_waiting},
+                      {"done", c.done},
+                      {"failed", c.failed},
+                      {"cancelled", c.cancelled},
+                      {"refused", c.refused}}},
+                    {"limits",
+                     {{"count", options.limits.max_count},
+                      {"length", options.limits.max_length},
+                      {"seconds", options.limits.max_seconds},
+                      {"bars", options.limits.max_bars},
+                      {"upload_bytes", options.max_upload_bytes}}},
                     {"training", !options.data.empty()}});
   });
   server.Get("/api/models", [this](const httplib::Request&, httplib::Response& res) {
@@ -177,29 +204,18 @@ void Studio::Impl::routes() {
       send_json(res, uploads.add(req.body, name), 201);
     });
   });
-  server.Get(R"(/api/files/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]+))",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               answer(res, [&] {
-                 const fs::path p =
-                     resolve_inside(jobs_folder, req.matches[1].str() + "/" + req.matches[2].str(), "file");
-                 if (!fs::is_regular_file(p)) throw RequestError{404, "no such file", ""};
-                 const auto bytes = read_file_bytes(p);
-                 res.set_content(std::string(bytes.begin(), bytes.end()), content_type(p.filename().string()));
-                 if (req.has_param("download"))
-                   res.set_header("Content-Disposition",
-                                  "attachment; filename=\"" + p.filename().string() + "\"");
-               });
-             });
-  // Errors httplib answers itself (413 payload too large, 404 no route) get a JSON body too.
-  server.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    const std::string what = res.status == 413 ? "the upload is over the " +
-                                                     std::to_string(options.max_upload_bytes) +
-                                                     "-byte limit"
-                             : res.status == 404 ? "no such page or API route"
-                             : res.status == 400 ? "malformed HTTP request (a POST needs a body, even {})"
-                                                 : "HTTP " + std::to_string(res.status);
-    send_json(res, {{"error", what}, {"hint", ""}}, res.status);
+  server.Get(R"(/api/files/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]+))", [this](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    answer(res, [&] {
+      const fs::path p =
+          resolve_inside(jobs_folder, req.matches[1].str() + "/" + req.matches[2].str(), "file");
+      if (!fs::is_regular_file(p)) throw RequestError{404, "no such file", ""};
+      const auto bytes = read_file_bytes(p);
+      res.set_content(std::string(bytes.begin(), bytes.end()), content_type(p.filename().string()));
+      if (req.has_param("download"))
+        res.set_header("Content-Disposition",
+                       "attachment; filename=\"" + p.filename().string() + "\"");
+    });
   });
   generate_routes();
   train_routes();
@@ -208,7 +224,8 @@ void Studio::Impl::routes() {
 Studio::Studio(StudioOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->server.set_payload_max_length(impl_->options.max_upload_bytes + 4096);
   // Handler threads: every waiting or running generation holds one while it streams.
-  const std::size_t threads = static_cast<std::size_t>(impl_->options.queue + impl_->options.jobs) + 16;
+  const std::size_t threads =
+      static_cast<std::size_t>(impl_->options.queue + impl_->options.jobs) + 16;
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server.set_keep_alive_timeout(5);
   impl_->routes();
@@ -222,7 +239,8 @@ int Studio::bind() {
   const int port = o.port == 0 ? impl_->server.bind_to_any_port(o.host)
                                : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (port < 0)
-    throw IoError(o.host + ":" + std::to_string(o.port), "cannot listen there (in use, or not an address of this machine)");
+    throw IoError(o.host + ":" + std::to_string(o.port),
+                  "cannot listen there (in use, or not an address of this machine)");
   return port;
 }
 

@@ -15,16 +15,16 @@ namespace musegen::serve {
 
 struct StudioOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                  // 0: any free port (bind() tells which)
-  std::filesystem::path models;     // model files offered besides the built-in ones (optional)
-  std::filesystem::path data;       // folders to train on (optional)
+  int port = 8080;                       // 0: any free port (bind() tells which)
+  std::filesystem::path models;          // model files offered besides the built-in ones (optional)
+  std::filesystem::path data;            // folders to train on (optional)
   std::filesystem::path out = "studio";  // uploads, generated files, training runs
-  std::filesystem::path program;    // musegen-torch, run for training
-  int jobs = 1;                     // generation jobs at once
-  int queue = 8;                    // generation jobs waiting at most
+  std::filesystem::path program;         // musegen-torch, run for training
+  int jobs = 1;                          // generation jobs at once
+  int queue = 8;                         // generation jobs waiting at most
   std::size_t max_upload_bytes = 4 << 20;
-  std::size_t keep_jobs = 200;      // generated folders kept (oldest removed first)
-  GenerateLimits limits;            // per generation request
+  std::size_t keep_jobs = 200;  // generated folders kept (oldest removed first)
+  GenerateLimits limits;        // per generation request
 };
 
 class Studio {

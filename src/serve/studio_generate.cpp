@@ -85,7 +85,8 @@ void Studio::Impl::generate_routes() {
       paths.upload = [this](const std::string& upload) { return uploads.path(upload); };
       paths.job_file = [this](const std::string& file) {
         const fs::path p = resolve_inside(jobs_folder, file, "job_file");
-        if (!fs::is_regular_file(p)) throw RequestError{404, "no generated file '" + file + "'", ""};
+        if (!fs::is_regular_file(p))
+          throw RequestError{404, "no generated file '" + file + "'", ""};
         return p;
       };
       const compose::GenerateRequest request =
@@ -98,11 +99,12 @@ void Studio::Impl::generate_routes() {
       if (!job) {
         const auto c = queue.counts();
         res.set_header("Retry-After", "5");
-        send_json(res,
-                  {{"error", "the studio is busy: " + std::to_string(c.waiting) +
-                                 " requests are waiting (at most " + std::to_string(c.max_waiting) + ")"},
-                   {"hint", "try again in a few seconds"}},
-                  429);
+        send_json(
+            res,
+            {{"error", "the studio is busy: " + std::to_string(c.waiting) +
+                           " requests are waiting (at most " + std::to_string(c.max_waiting) + ")"},
+             {"hint", "try again in a few seconds"}},
+            429);
         return;
       }
       res.set_chunked_content_provider(

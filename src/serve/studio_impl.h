@@ -36,8 +36,10 @@ struct Studio::Impl {
   std::map<std::string, std::pair<std::filesystem::file_time_type, nlohmann::json>> model_info;
 
   void routes();
+  void page_routes();  // the page's files, and JSON bodies for httplib's own errors
   void generate_routes();
   void train_routes();
+  void run_file_route(const std::string& run);  // a training run's files
   // The model a request names: "" (default), a built-in's name, "models/REL" or "runs/ID".
   std::string model_spec(const std::string& name);
   nlohmann::json models();

@@ -73,7 +73,8 @@ void Studio::Impl::train_routes() {
       std::size_t from = 0;
       if (req.has_param("from_row")) {
         const std::string text = req.get_param_value("from_row");
-        if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        if (text.empty() || text.size() > 9 ||
+            text.find_first_not_of("0123456789") != std::string::npos)
           throw RequestError{400, "\"from_row\": takes a row number", ""};
         from = std::stoul(text);
       }
@@ -97,13 +98,18 @@ void Studio::Impl::train_routes() {
                                        });
     });
   });
+  run_file_route(run);
+}
+
+void Studio::Impl::run_file_route(const std::string& run) {
   server.Get(run + R"(/files/([A-Za-z0-9_.-]+))", [this](const httplib::Request& req,
-                                                        httplib::Response& res) {
+                                                         httplib::Response& res) {
     answer(res, [&] {
       const fs::path p = training.file(req.matches[1].str(), req.matches[2].str());
       const auto bytes = read_file_bytes(p);
       res.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
-      res.set_header("Content-Disposition", "attachment; filename=\"" + p.filename().string() + "\"");
+      res.set_header("Content-Disposition",
+                     "attachment; filename=\"" + p.filename().string() + "\"");
     });
   });
 }

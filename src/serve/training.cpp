@@ -38,24 +38,29 @@ struct TrainingRuns::Run {
 
 namespace {
 
-const std::set<std::string> kSettings = {"data", "preset", "minutes", "epochs", "eval_every",
-                                         "seed", "threads", "set"};
-const std::set<std::string> kFiles = {"model.pt", "model.last.pt", "model.metrics.csv",
-                                      "model.metrics.jsonl", "model.loss.svg", "train.log"};
+const std::set<std::string> kSettings = {"data",       "preset", "minutes", "epochs",
+                                         "eval_every", "seed",   "threads", "set"};
+const std::set<std::string> kFiles = {"model.pt",          "model.last.pt",
+                                      "model.metrics.csv", "model.metrics.jsonl",
+                                      "model.loss.svg",    "train.log"};
 
 RequestError bad(const std::string& key, const std::string& what) {
-  return RequestError{400, "\"" + key + "\": " + what, "docs/api.md lists a training run's settings"};
+  return RequestError{400, "\"" + key + "\": " + what,
+                      "docs/api.md lists a training run's settings"};
 }
 
 double number(const json& s, const std::string& key, double lo, double hi) {
   if (!s[key].is_number()) throw bad(key, "takes a number");
   const double x = s[key].get<double>();
   if (!(x >= lo && x <= hi))
-    throw bad(key, std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    throw bad(key,
+              std::to_string(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return x;
 }
 
-std::string whole(double x) { return std::to_string(static_cast<long long>(x)); }
+std::string whole(double x) {
+  return std::to_string(static_cast<long long>(x));
+}
 
 // The settings as `musegen train` arguments (the data folder already resolved).
 std::vector<std::string> train_args(const json& s, const fs::path& data, const fs::path& folder,
@@ -68,12 +73,13 @@ std::vector<std::string> train_args(const json& s, const fs::path& data, const f
   if (!s.contains("minutes") && !s.contains("epochs"))
     throw bad("minutes", "a run needs a bound: \"minutes\" or \"epochs\" (or both)");
   if (s.contains("minutes"))
-    a.insert(a.end(), {"--max-minutes", std::to_string(number(s, "minutes", 0.01, limits.max_minutes))});
+    a.insert(a.end(),
+             {"--max-minutes", std::to_string(number(s, "minutes", 0.01, limits.max_minutes))});
   if (s.contains("epochs")) a.insert(a.end(), {"--epochs", whole(number(s, "epochs", 1, 100000))});
   if (s.contains("seed")) a.insert(a.end(), {"--seed", whole(number(s, "seed", 0, 4e18))});
-  a.insert(a.end(), {"--threads", whole(s.contains("threads")
-                                            ? number(s, "threads", 1, limits.max_threads)
-                                            : 1)});
+  a.insert(a.end(),
+           {"--threads",
+            whole(s.contains("threads") ? number(s, "threads", 1, limits.max_threads) : 1)});
   if (s.contains("eval_every"))
     a.insert(a.end(), {"--set", "eval_every_steps=" + whole(number(s, "eval_every", 1, 1e8))});
   if (s.contains("set")) {
@@ -108,7 +114,8 @@ std::string tail_lines(const fs::path& path, std::size_t max_lines) {
       start = i + 1;
     }
   std::string out;
-  for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size(); ++i)
+  for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size();
+       ++i)
     out += lines[i] + "\n";
   return out;
 }
@@ -125,7 +132,10 @@ json metric_rows(const fs::path& path, std::size_t from_row) {
 }  // namespace
 
 TrainingRuns::TrainingRuns(fs::path runs, fs::path data, fs::path program, TrainLimits limits)
-    : runs_(std::move(runs)), data_(std::move(data)), program_(std::move(program)), limits_(limits) {
+    : runs_(std::move(runs)),
+      data_(std::move(data)),
+      program_(std::move(program)),
+      limits_(limits) {
   fs::create_directories(runs_);
   load_existing();
 }
@@ -176,9 +186,11 @@ json TrainingRuns::start(const json& s) {
   if (!s.is_object()) throw RequestError{400, "the settings are not a JSON object", ""};
   for (const auto& [key, value] : s.items())
     if (!kSettings.count(key)) throw bad(key, "is not a setting of a training run");
-  if (!s.contains("data") || !s["data"].is_string()) throw bad("data", "names a folder under --data");
+  if (!s.contains("data") || !s["data"].is_string())
+    throw bad("data", "names a folder under --data");
   const fs::path data = resolve_inside(data_, s["data"].get<std::string>(), "data");
-  if (!fs::is_directory(data)) throw bad("data", "'" + s["data"].get<std::string>() + "' is not a folder");
+  if (!fs::is_directory(data))
+    throw bad("data", "'" + s["data"].get<std::string>() + "' is not a folder");
   std::unique_lock lock(mutex_);
   if (running() >= limits_.max_running)
     throw RequestError{429, "a training run is already running", "stop it first"};
@@ -212,7 +224,8 @@ void TrainingRuns::launch(Run& run, bool resume) {
   posix_spawnattr_init(&attr);
   // Its own process group (a Ctrl-C of the studio is not the run's: the studio stops it, once),
   // no blocked signals and default dispositions (the studio blocks and ignores some).
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t none, defaults;
   sigemptyset(&none);
@@ -246,9 +259,9 @@ void TrainingRuns::reap(std::shared_ptr<Run> run) {
   const bool stopping = run->state == "stopping";
   run->pid = 0;
   run->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run->state = run->exit_code == 0 ? "finished" : stopping || run->exit_code == 128 + SIGTERM
-                                                      ? "stopped"
-                                                      : "failed";
+  run->state = run->exit_code == 0                           ? "finished"
+               : stopping || run->exit_code == 128 + SIGTERM ? "stopped"
+                                                             : "failed";
 }
 
 json TrainingRuns::stop(const std::string& id) {
@@ -290,8 +303,11 @@ json TrainingRuns::status(const std::string& id, std::size_t from_row) const {
   {
     std::lock_guard lock(mutex_);
     run = find(id);
-    j = {{"id", id},          {"state", run->state},       {"exit_code", run->exit_code},
-         {"sessions", run->sessions}, {"settings", run->settings}};
+    j = {{"id", id},
+         {"state", run->state},
+         {"exit_code", run->exit_code},
+         {"sessions", run->sessions},
+         {"settings", run->settings}};
   }
   j["rows"] = metric_rows(run->folder / "model.metrics.jsonl", from_row);
   j["from_row"] = from_row;

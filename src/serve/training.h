@@ -20,8 +20,8 @@
 namespace musegen::serve {
 
 struct TrainLimits {
-  int max_running = 1;          // runs training at once (2 cores: one is plenty)
-  double max_minutes = 24 * 60; // a run's time budget at most
+  int max_running = 1;           // runs training at once (2 cores: one is plenty)
+  double max_minutes = 24 * 60;  // a run's time budget at most
   int max_threads = 8;
 };
 

@@ -21,8 +21,9 @@ Uploads::Uploads(fs::path folder, std::size_t max_bytes, std::size_t max_files)
 
 nlohmann::json Uploads::add(const std::string& bytes, const std::string& name) {
   if (bytes.size() > max_bytes_)
-    throw RequestError{413, name + ": " + std::to_string(bytes.size()) + " bytes is over the " +
-                                std::to_string(max_bytes_) + "-byte limit for uploads",
+    throw RequestError{413,
+                       name + ": " + std::to_string(bytes.size()) + " bytes is over the " +
+                           std::to_string(max_bytes_) + "-byte limit for uploads",
                        ""};
   if (bytes.empty()) throw RequestError{400, name + ": the file is empty", ""};
   data::MusicFile music;
@@ -32,8 +33,7 @@ nlohmann::json Uploads::add(const std::string& bytes, const std::string& name) {
   } catch (const Error& e) {
     throw RequestError{400, e.what(), "musegen reads Standard MIDI Files and MusicXML"};
   }
-  if (music.score.notes.empty())
-    throw RequestError{400, name + ": the file holds no notes", ""};
+  if (music.score.notes.empty()) throw RequestError{400, name + ": the file holds no notes", ""};
   const char* ext = music.format == data::MusicFormat::midi ? ".mid"
                     : bytes.rfind("PK", 0) == 0             ? ".mxl"
                                                             : ".musicxml";

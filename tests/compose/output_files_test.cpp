@@ -11,8 +11,8 @@
 #include "audio/wav.h"
 #include "core/errors.h"
 #include "generate/decode.h"
-#include "generate/generator.h"
 #include "generate/generate_fixture.h"
+#include "generate/generator.h"
 #include "midi/reader.h"
 
 namespace musegen::compose {

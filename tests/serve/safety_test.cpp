@@ -22,7 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("musegen_serve_" + name + "_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("musegen_serve_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -39,8 +40,9 @@ TEST(SafePath, EscapesAreRefused) {
   const fs::path root = fresh_dir("escape");
   fs::create_directories(root / "a");
   fs::create_directories(root.string() + "-sibling");
-  for (const std::string& name : std::vector<std::string>{"", "..", "../x", "a/../../x", "a/..", "/etc/passwd", "//etc/passwd", "a\\..\\..\\x",
-        std::string("a\0b", 3), "../" + root.filename().string() + "-sibling/x"}) {
+  for (const std::string& name : std::vector<std::string>{
+           "", "..", "../x", "a/../../x", "a/..", "/etc/passwd", "//etc/passwd", "a\\..\\..\\x",
+           std::string("a\0b", 3), "../" + root.filename().string() + "-sibling/x"}) {
     EXPECT_THROW(resolve_inside(root, name, "file"), ConfigError) << "'" << name << "'";
   }
 }
@@ -54,7 +56,9 @@ TEST(SafePath, LinksLeadingOutAreRefused) {
   EXPECT_THROW(resolve_inside(root, "out/secret.txt", "file"), ConfigError);
   EXPECT_EQ(resolve_inside(root, "alias/x.mid", "file"), fs::canonical(root) / "in/x.mid");
   std::ofstream(outside / "song.mid") << "x";
-  EXPECT_TRUE(list_files(root, [](const fs::path&) { return true; }, 100).empty())
+  EXPECT_TRUE(list_files(
+                  root, [](const fs::path&) { return true; }, 100)
+                  .empty())
       << "a listing does not follow a link out of its folder";
 }
 

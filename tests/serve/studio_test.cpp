@@ -121,25 +121,30 @@ TEST_F(StudioTest, ListensOnLoopbackOnly) {
 }
 
 TEST_F(StudioTest, NoPathLeavesItsFolders) {
-  for (const std::string& path : std::vector<std::string>{"/api/files/../secret.txt", "/api/files/g1/..%2F..%2F..%2Fsecret.txt",
-        "/api/files/%2e%2e/%2e%2e/secret.txt", "/api/files/../../secret.txt",
-        "/static/..%2F..%2Fsecret.txt", "/static/../../../secret.txt",
-        "/api/train/run-1/files/..%2F..%2F..%2Fsecret.txt", "/../secret.txt"}) {
-    const std::string answer = raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  for (const std::string& path : std::vector<std::string>{
+           "/api/files/../secret.txt", "/api/files/g1/..%2F..%2F..%2Fsecret.txt",
+           "/api/files/%2e%2e/%2e%2e/secret.txt", "/api/files/../../secret.txt",
+           "/static/..%2F..%2Fsecret.txt", "/static/../../../secret.txt",
+           "/api/train/run-1/files/..%2F..%2F..%2Fsecret.txt", "/../secret.txt"}) {
+    const std::string answer =
+        raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(answer.find(kSecret), std::string::npos) << path;
     EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), std::string::npos) << path << ": " << answer;
   }
   int status = 0;
-  for (const json& body : std::vector<json>{json{{"model", "models/../../secret.pt"}}, json{{"model", "/etc/passwd"}},
-        json{{"model", "runs/../../secret"}},
-        json{{"fill", {{"job_file", "../../secret.txt"}, {"bars", "1"}}}},
-        json{{"fill", {{"job_file", "/etc/passwd"}, {"bars", "1"}}}}, json{{"primer", "../secret.txt"}}}) {
+  for (const json& body :
+       std::vector<json>{json{{"model", "models/../../secret.pt"}}, json{{"model", "/etc/passwd"}},
+                         json{{"model", "runs/../../secret"}},
+                         json{{"fill", {{"job_file", "../../secret.txt"}, {"bars", "1"}}}},
+                         json{{"fill", {{"job_file", "/etc/passwd"}, {"bars", "1"}}}},
+                         json{{"primer", "../secret.txt"}}}) {
     const json j = post("/api/generate", body, status);
     EXPECT_GE(status, 400) << body;
     EXPECT_LT(status, 500) << body;
   }
-  for (const json& body : std::vector<json>{json{{"data", "../"}, {"minutes", 1}}, json{{"data", "/tmp"}, {"minutes", 1}},
-                           json{{"data", "tiny/../.."}, {"minutes", 1}}}) {
+  for (const json& body : std::vector<json>{json{{"data", "../"}, {"minutes", 1}},
+                                            json{{"data", "/tmp"}, {"minutes", 1}},
+                                            json{{"data", "tiny/../.."}, {"minutes", 1}}}) {
     post("/api/train", body, status);
     EXPECT_EQ(status, 400) << body;
   }
@@ -158,14 +163,16 @@ TEST_F(StudioTest, BadRequestsNameTheProblem) {
   EXPECT_EQ(status, 400);
   auto res = client_->Post("/api/generate", "{not json", "application/json");
   EXPECT_EQ(res->status, 400);
-  res = client_->Post("/api/uploads?name=big.mid", std::string(5000, 'x'), "application/octet-stream");
+  res = client_->Post("/api/uploads?name=big.mid", std::string(5000, 'x'),
+                      "application/octet-stream");
   EXPECT_EQ(res->status, 413);
   EXPECT_NE(res->body.find("limit"), std::string::npos) << res->body;
   EXPECT_EQ(client_->Get("/api/train/run-1?from_row=x")->status, 400);
   res = client_->Post("/api/uploads?name=..%2F..%2Fsecret.mid", std::string("MThd\0\0", 6),
                       "application/octet-stream");
   EXPECT_EQ(res->status, 400);
-  EXPECT_NE(res->body.find("secret.mid: "), std::string::npos) << "the name is kept to its last part: " << res->body;
+  EXPECT_NE(res->body.find("secret.mid: "), std::string::npos)
+      << "the name is kept to its last part: " << res->body;
   EXPECT_EQ(res->body.find(".."), std::string::npos) << res->body;
 }
 
@@ -187,16 +194,20 @@ TEST_F(StudioTest, GeneratesAndTheMidiReadsBack) {
     EXPECT_EQ(client_->Get(c["urls"]["wav"].get<std::string>().c_str())->body.rfind("RIFF", 0), 0u);
   }
   const json again = post("/api/generate", req, status);
-  EXPECT_EQ(again["result"]["candidates"][0]["roll"], candidates[0]["roll"]) << "same seed, same music";
+  EXPECT_EQ(again["result"]["candidates"][0]["roll"], candidates[0]["roll"])
+      << "same seed, same music";
 }
 
 TEST_F(StudioTest, AClientGoingAwayCancelsItsJob) {
   // A long request (8 x 200000 events): the client reads its first line and hangs up.
-  const std::string body = json{{"length", 200000}, {"count", 8}, {"no_end", true}, {"seed", 1}}.dump();
+  const std::string body =
+      json{{"length", 200000}, {"count", 8}, {"no_end", true}, {"seed", 1}}.dump();
   const int fd = connect_loopback();
   ASSERT_GE(fd, 0);
-  const std::string request = "POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
   std::string got;
   char c;
