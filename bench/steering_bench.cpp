@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "compose/controls.h"
+#include "core/errors.h"
 #include "compose/fill.h"
 #include "compose/harmonize.h"
 #include "compose/plan.h"
@@ -68,6 +69,7 @@ void measure_fill(generate::Generator& g, const std::filesystem::path& file, std
   const tokenize::MultitrackBars cutter(mt, g.vocabulary());
   compose::FillJob job = compose::prepare_fill({file, kGapBegin + 1, kGapEnd, {}}, g);
   const auto whole = cutter.split(g.vocabulary().encode(mt.tokens_of(job.piece)));
+  if (whole.bars.size() < static_cast<std::size_t>(kGapEnd + kFuture)) return;  // no bars after
   // The gap three ways: as written, filled, and continued from the bar before it.
   std::vector<std::int32_t> original = job.original_gap_ids;
   std::vector<std::int32_t> scored = original;

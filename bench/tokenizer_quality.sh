@@ -24,7 +24,7 @@ run() {
   "$musegen" train "$train" --valid-dir "$valid" --preset small --epochs "$epochs" \
     --set early_stop_patience=0 --threads "$threads" --out "$work/$name.pt" "$@" > "$work/$name.log" 2>&1
   local notes tokens nll
-  nll=$("$musegen" evaluate "$work/$name.pt" "$valid" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["likelihood"]["nll"])')
+  nll=$("$musegen" evaluate "$work/$name.pt" "$valid" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["likelihood"]["nll"])')
   tokens=$(grep -oE 'validation: [0-9]+ files, [0-9]+ tokens' "$work/$name.log" | grep -oE '[0-9]+ tokens' | grep -oE '[0-9]+')
   notes=$("$musegen" prepare "$valid" --out "$work/$name.corpus" --valid-fraction 0 \
             --tokenizer "$TOKENIZER" --json \

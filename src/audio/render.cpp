@@ -46,6 +46,8 @@ void check_options(const RenderOptions& o) {
     throw ConfigError("sample_rate", "got " + std::to_string(o.sample_rate), "8000..96000 Hz");
   if (!std::isfinite(o.gain) || o.gain < 0 || o.gain > 10)
     throw ConfigError("gain", "got " + std::to_string(o.gain), "0..10");
+  if (o.peak_dbfs && (!std::isfinite(*o.peak_dbfs) || *o.peak_dbfs < -60 || *o.peak_dbfs > 0))
+    throw ConfigError("peak_dbfs", "got " + std::to_string(*o.peak_dbfs), "-60..0 dBFS");
   if (!std::isfinite(o.tail_sec) || o.tail_sec < 0 || o.tail_sec > 60)
     throw ConfigError("tail_sec", "got " + std::to_string(o.tail_sec), "0..60 seconds");
 }
@@ -175,6 +177,15 @@ void scale_below_full_scale(std::vector<float>& samples) {
   for (float& x : samples) x *= scale;
 }
 
+// One factor for the whole rendering: its peak lands at `dbfs` below full scale.
+void normalize_peak(std::vector<float>& samples, double dbfs) {
+  float most = 0;
+  for (float x : samples) most = std::max(most, std::abs(x));
+  if (most <= 0) return;
+  const auto scale = static_cast<float>(std::pow(10.0, dbfs / 20) / most);
+  for (float& x : samples) x *= scale;
+}
+
 std::int16_t to_pcm16(float x) {
   return static_cast<std::int16_t>(std::lrint(std::clamp(x * 32767.0f, -32768.0f, 32767.0f)));
 }
@@ -235,7 +246,10 @@ AudioBuffer render(const Score& score, const RenderOptions& options) {
                                  channels.drums[ch] ? CHANNEL_TYPE_DRUM : CHANNEL_TYPE_MELODIC);
   std::vector<float> out(static_cast<std::size_t>(n_frames) * 2, 0.0f);
   play(synth.get(), sfont_id, timed, channels, out, options.sample_rate);
-  if (options.avoid_clipping) scale_below_full_scale(out);
+  if (options.peak_dbfs)
+    normalize_peak(out, *options.peak_dbfs);
+  else if (options.avoid_clipping)
+    scale_below_full_scale(out);
   audio.samples.resize(out.size());
   std::transform(out.begin(), out.end(), audio.samples.begin(), to_pcm16);
   return audio;

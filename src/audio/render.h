@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,15 @@ struct RenderOptions {
   // When the synthesizer's output would clip (|sample| > 1), scale the whole rendering down so
   // that its peak is just below full scale; otherwise samples are clipped.
   bool avoid_clipping = true;
+  // Set: the whole rendering is scaled by one factor so that its peak sample is at this level
+  // in dB below full scale (-1: 0.891), whatever the gain; an all-silent rendering stays
+  // silent. What the CLI writes by default (kNormalPeakDbfs), so that pieces sit at the level
+  // of other music. Unset: the level is the gain's (avoid_clipping still applies).
+  std::optional<double> peak_dbfs;
 };
+
+// The peak level the CLI normalises WAV files to: -1 dBFS.
+inline constexpr double kNormalPeakDbfs = -1.0;
 
 // Where a soundfont is looked for when none is given: $MUSEGEN_SOUNDFONT if set, then
 // kDefaultSoundfont and the other usual Debian locations.

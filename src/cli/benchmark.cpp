@@ -227,7 +227,10 @@ void setup_benchmark_command(CLI::App& command, int& exit_code) {
       "The protocol (../shared/data/README.md): frames tokenizer at 1 frame per quarter over "
       "keys 21..108; a frame's loss is the sum of its tokens' losses, end-of-frame included; "
       "each sequence's first frame is input only; the score is the sum over predicted frames "
-      "divided by their number. SIGINT stops training and scores the best checkpoint so far.");
+      "divided by their number. SIGINT stops training and scores the best checkpoint so far."
+      "\nExamples:\n"
+      "  musegen benchmark jsb\n"
+      "  musegen benchmark nottingham --max-minutes 30 --out nottingham.pt");
   cmd->callback([opt, minutes, epochs, seed, threads, &exit_code] {
     opt->has_minutes = minutes->count() > 0;
     opt->has_epochs = epochs->count() > 0;

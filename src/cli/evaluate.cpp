@@ -200,7 +200,10 @@ void setup_evaluate_command(CLI::App& command, int& exit_code) {
   cmd->footer(
       "Every file is tokenized with the model's tokenizer and vocabulary (tokens outside it "
       "count as <unk>) and cut into examples as in training (the model's objective and "
-      "sequence_length). Frames models also get the polyphonic benchmark's frame NLL.");
+      "sequence_length). Frames models also get the polyphonic benchmark's frame NLL."
+      "\nExamples:\n"
+      "  musegen evaluate runs/mine.pt held_out/\n"
+      "  musegen evaluate runs/mine.pt held_out/ --json");
   cmd->callback([opt, &exit_code] { exit_code = run_evaluate(*opt); });
 }
 

@@ -1,105 +1,355 @@
 // `musegen generate --model MODEL.pt [--primer ...] [--out song.mid]`: composes with a trained
 // model (sampling or beam search, the state carried from token to token), writes MIDI, WAV,
 // piano-roll SVG and MusicXML per candidate, and reports tokens, notes, seconds and speed
-// (text or --json). The work is compose::run (compose/run.h), shared with the studio.
+// (text or --json).
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 
+#include "audio/render.h"
 #include "cli/commands.h"
 #include "cli/generate_options.h"
+#include "cli/generate_report.h"
+#include "cli/output_paths.h"
 #include "cli/report.h"
-#include "compose/run.h"
+#include "compose/collapse.h"
+#include "compose/plan.h"
 #include "core/errors.h"
+#include "compose/builtin_models.h"
+#include "generate/generator.h"
+#include "compose/output_files.h"
+#include "generate/decode.h"
+#include "compose/primer.h"
+#include "compose/screening.h"
+#include "music/general_midi.h"
+#include "music/score_json.h"
+#include "score/musicxml_writer.h"
 #include "train/progress.h"
+#include "train/quality.h"
 
 namespace musegen::cli {
 
 namespace {
 
-std::string screening_text(const nlohmann::json& s, int k) {
-  std::ostringstream out;
-  out << "  rank " << s["rank"] << " (candidate " << k << "): ";
-  if (s["rank_by"] == "likelihood") {
-    out << "mean log-likelihood " << s["score"].get<double>() << " nats per token";
-    return out.str();
+
+
+
+
+compose::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
+  const bool with_start = g.uses_start_token();
+  if (!opt.primer.empty())
+    return compose::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
+                                      opt.primer_bars);
+  if (!opt.primer_tokens.empty())
+    return compose::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
+  if (!opt.primer_from.empty()) {
+    const auto& train = g.checkpoint().preset.train;
+    const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
+    return compose::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
+                                        g.vocabulary(), length, *opt.seed, opt.threads);
   }
-  out << "mean overlap with the reference " << s["score"].get<double>() << " (per feature:";
-  for (const auto& o : s["overlaps"])
-    out << " " << o["feature"].get<std::string>() << " "
-        << static_cast<int>(o["overlap_area"].get<double>() * 1000 + 0.5) / 1000.0;
-  out << ")";
-  return out.str();
+  compose::Primer none;
+  none.source = with_start ? "<start>" : "";
+  return none;
 }
 
-std::string candidate_line(const compose::CandidateOutput& c) {
-  const nlohmann::json& j = c.json;
-  const int k = j["index"].get<int>();
-  std::ostringstream line;
-  line << (j["files"].empty() ? "candidate " + std::to_string(k)
-                              : j["files"].front().get<std::string>())
-       << ": " << j["tokens"] << " tokens, " << j["notes"] << " notes, "
-       << static_cast<int>(j["seconds"].get<double>() * 10 + 0.5) / 10.0 << " s (stopped by "
-       << j["stop"].get<std::string>() << ")";
-  const auto& tracks = j["tracks"];
-  if (tracks.size() > 1 || (tracks.size() == 1 && tracks[0]["drums"].get<bool>())) {
-    line << "\n  tracks:";
-    for (const auto& t : tracks)
-      line << " " << t["name"].get<std::string>() << " ("
-           << (t["drums"].get<bool>() ? std::string("drums")
-                                      : "program " + std::to_string(t["program"].get<int>()))
-           << ", channel " << t["channel"].get<int>() + 1 << ", " << t["notes"] << " notes)";
+// Tokenizers that do not carry tempo and instruments (notes, performance, frames) write the
+// primer file's opening tempo and most used program unless --tempo / --program say otherwise.
+void keep_primer_music(const compose::Primer& primer, const generate::Generator& g,
+                       generate::MusicOptions& music) {
+  if (!primer.music || g.tokenizer().continuation_needs_context()) return;
+  const Score& s = *primer.music;
+  if (!music.tempo_bpm && !s.tempos.empty()) music.tempo_bpm = std::clamp(s.tempos.front().bpm(), 4.0, 1000.0);
+  std::map<int, std::size_t> programs;
+  for (const auto& n : s.notes)
+    if (!n.is_drum()) ++programs[n.program];
+  if (!music.program && !programs.empty())
+    music.program = std::max_element(programs.begin(), programs.end(), [](auto& a, auto& b) {
+                      return a.second < b.second;
+                    })->first;
+}
+
+generate::GenerateOptions generate_options(const GenerateCliOptions& opt,
+                                           const generate::Generator& g) {
+  generate::GenerateOptions o;
+  o.sampling.greedy = opt.greedy;
+  o.sampling.temperature = opt.temperature;
+  o.sampling.top_k = opt.top_k;
+  o.sampling.top_p = opt.top_p;
+  o.beam_width = opt.beam;
+  o.beam_length_normalized = !opt.beam_sum;
+  o.allow_end = !opt.no_end;
+  o.n_candidates = opt.count;
+  o.seed = *opt.seed;
+  o.length_tokens = opt.length;
+  o.seconds = opt.seconds;
+  o.max_tokens = opt.max_length;
+  o.window_tokens = opt.window >= 0 ? opt.window : g.default_window();
+  o.music.tempo_bpm = opt.controls.tempo_bpm;
+  if (!opt.program.empty()) {
+    if (g.tokenizer().continuation_needs_context())
+      throw UsageError{"--program sets the one instrument of a single-track model; this model's "
+                       "tokens carry their instruments",
+                       "--instruments \"violin,viola,cello\" chooses who plays"};
+    const int program = gm_program_from_text(opt.program);
+    if (program < 0)
+      throw ConfigError("program", "'" + opt.program + "' is not a General MIDI instrument",
+                        "0..127 or a name such as \"Acoustic Grand Piano\" or \"Violin\"");
+    o.music.program = program;
   }
-  if (j.contains("screening")) line << "\n" << screening_text(j["screening"], k);
-  if (j["files"].empty()) line << "\n" << c.tokens;
-  return line.str();
+  generate::validate(o);
+  return o;
 }
 
-void print_report(const GenerateCliOptions& opt, const compose::GenerateOutcome& outcome) {
-  if (opt.json) {
-    std::cout << outcome.to_json().dump() << "\n";
-    return;
+bool has_primer(const GenerateCliOptions& opt) {
+  return !opt.primer.empty() || !opt.primer_tokens.empty() || !opt.primer_from.empty();
+}
+
+compose::ComposeOptions compose_options(const GenerateCliOptions& opt,
+                                        const generate::MusicOptions& music) {
+  compose::ComposeOptions c;
+  c.controls = opt.controls;
+  c.fill = opt.fill;
+  c.fill_bars = opt.fill_bars;
+  c.tracks = opt.tracks;
+  c.harmonize = opt.harmonize;
+  c.continuation_only = opt.continuation_only;
+  c.music = music;
+  return c;
+}
+
+// Option combinations and the controls' syntax, checked before any work.
+void check_modes(const GenerateCliOptions& opt) {
+  if (opt.primer_bars > 0 && opt.primer.empty())
+    throw UsageError{"--primer-bars takes the last bars of a --primer file",
+                     "musegen generate --primer song.mid --primer-bars 4 --out next.mid"};
+  compose::check_compose_options(compose_options(opt, {}), has_primer(opt));
+}
+
+// --tutorial: the tutorial's generate_notes, one flag away.
+void apply_tutorial(GenerateCliOptions& opt) {
+  if (!opt.tutorial) return;
+  if (opt.primer_from.empty() || !opt.primer.empty() || !opt.primer_tokens.empty())
+    throw UsageError{
+        "--tutorial starts from a random window of the training data: give "
+        "--primer-from DIR (the model file does not record where its data came from)",
+        "musegen generate --model tutorial.pt --tutorial --primer-from DATA_DIR"};
+  opt.greedy = true;
+  if (!opt.has_length) opt.length = 500;
+  opt.continuation_only = true;
+}
+
+std::string token_text(const generate::Generator& g, std::span<const std::int32_t> ids) {
+  std::string text;
+  for (std::int32_t id : ids) text += (text.empty() ? "" : " ") + g.vocabulary().token(id);
+  return text;
+}
+
+// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG, MusicXML.
+nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
+  nlohmann::json files = nlohmann::json::array();
+  if (!opt.out.empty()) {
+    const auto path = compose::candidate_path(opt.out, k, count);
+    compose::write_midi_checked(score, path);
+    files.push_back(path.string());
   }
-  const auto& result = outcome.result;
-  for (const auto& c : outcome.kept) std::cout << candidate_line(c) << "\n";
-  if (!outcome.screening.is_null())
-    std::cout << "screened " << outcome.screening["generated"] << " candidates by "
-              << outcome.screening["rank_by"].get<std::string>() << ", kept "
-              << outcome.screening["kept"] << "\n";
-  std::cout << "generated " << result.tokens << " tokens in " << result.elapsed_sec
-            << " s: " << static_cast<long long>(result.tokens_per_sec) << " tokens/s ("
-            << result.engine
-            << (result.engine.find(result.isa) == std::string::npos ? ", " + result.isa : "")
-            << (outcome.window_tokens > 0 ? ", window " + std::to_string(outcome.window_tokens)
-                                          : "")
-            << "), seed " << outcome.seed << "\n";
+  if (!opt.wav.empty()) {
+    audio::RenderOptions render;
+    render.soundfont = opt.soundfont;
+    render.peak_dbfs = audio::kNormalPeakDbfs;
+    const auto path = compose::candidate_path(opt.wav, k, count);
+    compose::write_wav(score, path, render);
+    files.push_back(path.string());
+  }
+  if (!opt.svg.empty()) {
+    const auto path = compose::candidate_path(opt.svg, k, count);
+    compose::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
+    files.push_back(path.string());
+  }
+  if (!opt.musicxml.empty()) {
+    const auto path = compose::candidate_path(opt.musicxml, k, count);
+    score::write_musicxml_file(score, path, {.title = "musegen: candidate " + std::to_string(k + 1)});
+    files.push_back(path.string());
+  }
+  return files;
 }
 
-void print_warnings(const GenerateCliOptions& opt, const compose::GenerateOutcome& outcome) {
-  const auto& skipped = outcome.reference_skipped;
-  if (!skipped.empty())
-    std::cerr << "warning: " << skipped.size() << " of "
-              << skipped.size() + outcome.reference_pieces << " reference file(s) in "
-              << opt.reference
-              << " could not be read and were left out (first: " << skipped.front().first << ": "
-              << skipped.front().second << ")\n";
-  if (outcome.primer.n_unknown > 0)
-    std::cerr << "warning: " << outcome.primer.n_unknown
-              << " primer token(s) are not in the model's vocabulary and were left out\n";
+std::vector<std::size_t> candidate_lengths(const std::vector<generate::Candidate>& candidates) {
+  std::vector<std::size_t> lengths;
+  for (const auto& c : candidates) lengths.push_back(c.generated().size());
+  return lengths;
 }
 
-int run_generate(const GenerateCliOptions& opt) {
+// Each candidate's mean log-probability per token over its own length (reported beside the
+// score that ranks: the measure that favoured pieces ending early).
+std::vector<double> mean_log_probs(const std::vector<generate::Candidate>& candidates) {
+  std::vector<double> means;
+  for (const auto& c : candidates) means.push_back(compose::mean_log_prob(c));
+  return means;
+}
+
+std::vector<double> durations(const std::vector<Score>& scores) {
+  std::vector<double> seconds;
+  for (const auto& s : scores) seconds.push_back(s.duration_sec());
+  return seconds;
+}
+
+// Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
+Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
+                     const generate::GenerateResult& result, const compose::ComposePlan& plan,
+                     compose::RankBy rank_by, const compose::ReferenceCorpus* reference) {
+  Report report;
+  const int count = static_cast<int>(result.candidates.size());
+  std::vector<Score> scores;
+  for (const auto& c : result.candidates) scores.push_back(plan.music(c));
+  const compose::Screening screening =
+      compose::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
+                       reference ? &reference->pieces : nullptr);
+  const int kept = static_cast<int>(screening.kept.size());
+  if (rank_by != compose::RankBy::none) {
+    std::vector<int> numbers;  // 1-based candidate numbers, best first
+    for (int k : screening.kept) numbers.push_back(k + 1);
+    report.screening = {{"rank_by", compose::to_string(rank_by)},
+                        {"generated", count},
+                        {"kept", kept},
+                        {"scores", screening.scores},
+                        {"compared_tokens", screening.compared_tokens},
+                        {"tokens", candidate_lengths(result.candidates)},
+                        {"mean_log_prob", mean_log_probs(result.candidates)},
+                        {"seconds", durations(scores)},
+                        {"kept_indices", numbers}};
+  }
+  train::Progress progress(10.0);
+  for (int r = 0; r < kept; ++r) {
+    const int k = screening.kept[r];
+    const auto& c = result.candidates[k];
+    if (!opt.wav.empty()) progress.update("writing (rendering audio)", r, kept, "pieces");
+    const nlohmann::json files = write_files(opt, scores[k], r, kept);
+    if (auto collapsed = compose::collapse_warning(plan.new_music(c)))
+      report.warnings.push_back("candidate " + std::to_string(k + 1) + " " + *collapsed +
+                                "; try --temperature 1.1, --repetition-penalty 1.2, or a better "
+                                "trained model");
+    for (const auto& f : files) report.files.push_back(f);
+    nlohmann::json cj = candidate_json(c, scores[k], k, files, result.elapsed_sec);
+    cj["controls"] = compose::controls_report(plan.controls, plan.new_music(c));
+    report.notes += scores[k].notes.size();
+    report.seconds += scores[k].duration_sec();
+    std::string line = candidate_line(c, scores[k], k, files);
+    if (rank_by != compose::RankBy::none) {
+      cj["screening"] = screening_json(screening, k, r);
+      line += "\n" + screening_text(screening, k, r);
+    }
+    report.candidates.push_back(std::move(cj));
+    if (files.empty())
+      line += "\n" + token_text(g, opt.continuation_only ? c.generated()
+                                                         : std::span<const std::int32_t>(c.ids));
+    report.lines.push_back(line);
+  }
+  progress.finish();
+  return report;
+}
+
+// --rank / --keep / --reference: the ranking, checked before anything is generated.
+compose::RankBy screening_rank(const GenerateCliOptions& opt) {
+  if (opt.keep < 0 || opt.keep > opt.count)
+    throw ConfigError(
+        "keep",
+        "keeps " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) + " candidates",
+        "1..--count (0: all)");
+  std::string rank = opt.rank;
+  if (rank.empty()) {
+    rank = !opt.reference.empty()                   ? "reference"
+           : (opt.keep > 0 && opt.keep < opt.count) ? "likelihood"
+                                                    : "none";
+  }
+  const compose::RankBy rank_by = compose::rank_by_from_text(rank);
+  if (rank_by == compose::RankBy::reference && opt.reference.empty())
+    throw UsageError{"--rank reference compares candidates with a corpus: give --reference DIR",
+                     "musegen generate --count 8 --keep 2 --rank reference --reference DATA_DIR"};
+  if (rank_by != compose::RankBy::reference && !opt.reference.empty())
+    throw UsageError{"--reference is used only with --rank reference", ""};
+  if (rank_by == compose::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
+    throw UsageError{"--keep " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) +
+                         " needs a ranking",
+                     "--rank likelihood or --rank reference --reference DIR"};
+  return rank_by;
+}
+
+std::optional<compose::ReferenceCorpus> load_reference(const GenerateCliOptions& opt) {
+  if (opt.reference.empty()) return std::nullopt;
   try {
+    auto corpus = compose::load_reference(opt.reference, opt.threads);
+    if (!corpus.skipped.empty())
+      std::cerr << "warning: " << corpus.skipped.size() << " of "
+                << corpus.skipped.size() + corpus.pieces.size() << " reference file(s) in "
+                << opt.reference
+                << " could not be read and were left out (first: " << corpus.skipped.front().first
+                << ": " << corpus.skipped.front().second << ")\n";
+    return corpus;
+  } catch (const ConfigError& e) {
+    throw UsageError{e.what(), "--reference takes a folder of .mid files"};
+  }
+}
+
+int run_generate(GenerateCliOptions opt) {
+  try {
+    apply_tutorial(opt);
+    check_modes(opt);
+    check_outputs({{"--out", opt.out, "song.mid"},
+                   {"--wav", opt.wav, "song.wav"},
+                   {"--svg", opt.svg, "song.svg"},
+                   {"--musicxml", opt.musicxml, "song.musicxml"}},
+                  {{"--model", opt.model},
+                   {"--primer", opt.primer},
+                   {"--fill", opt.fill},
+                   {"--harmonize", opt.harmonize},
+                   {"--reference", opt.reference},
+                   {"--soundfont", opt.soundfont}});
+    if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
+    if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
+    const compose::RankBy rank_by = screening_rank(opt);
+    const std::optional<compose::ReferenceCorpus> reference = load_reference(opt);
+    std::string name;
+    generate::Generator g(compose::load_model(opt.model, name), name,
+                          {opt.engine, opt.precision, opt.threads});
+    generate::GenerateOptions options = generate_options(opt, g);
+    compose::Primer primer = make_primer(opt, g);
+    keep_primer_music(primer, g, options.music);
+    compose::ComposePlan plan =
+        compose::plan_composition(compose_options(opt, options.music), g, primer.ids);
+    if (!opt.fill.empty() || !opt.harmonize.empty()) {
+      primer.ids = plan.primer;
+      primer.source = !opt.fill.empty() ? opt.fill : opt.harmonize;
+    }
+    options.steering = plan.steering.get();
+    if (plan.stops_itself && !opt.has_length) options.length_tokens = opt.max_length;
+    if (primer.n_unknown > 0)
+      std::cerr << "warning: " << primer.n_unknown
+                << " primer token(s) are not in the model's vocabulary and were left out\n";
+    // After every argument check (a usage error comes first), before the work.
+    g.check_primer(primer.ids);
+    if (auto verdict = train::barely_trained(
+            g.checkpoint().metrics,
+            train::UnigramBaseline::from_json(
+                g.checkpoint().trainer_state.value("baseline", nlohmann::json()))))
+      std::cerr << "warning: " << *verdict << "\n";
     train::Progress progress(10.0);
-    const compose::GenerateOutcome outcome =
-        compose::run(opt, [&](std::int64_t done, std::int64_t bound) {
-          progress.update("generating", done, bound, "tokens");
-        });
+    auto result = g.generate(primer.ids, options, [&](std::int64_t done, std::int64_t total) {
+      // With --seconds the total is unknown: --max-length per candidate bounds it.
+      const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
+      progress.update("generating", std::min(done, bound), bound, "tokens");
+    });
     progress.finish();
-    print_warnings(opt, outcome);
-    print_report(opt, outcome);
+    create_parent_folders({opt.out, opt.wav, opt.svg, opt.musicxml});
+    Report report = write_outputs(opt, g, result, plan, rank_by, reference ? &*reference : nullptr);
+    print_report(opt, name, primer, result, options, plan.description, report);
     return 0;
   } catch (const UsageError& e) {
     print_error(e.message, e.hint);

@@ -32,6 +32,9 @@ void add_steering_options(CLI::App* cmd, GenerateCliOptions& o) {
                   "Multitrack models: write this many bars, the last one a held closing chord");
   cmd->add_option("--range", c.ranges,
                   "Pitch range: 48-84 for every part, or per instrument violin=55-100,cello=36-76");
+  cmd->add_flag("--any-pitch", c.any_pitch,
+                "Allow every pitch (default: each instrument's playable range, e.g. piano 21-108, "
+                "violin 55-103; --range sets another)");
   cmd->add_option("--repetition-penalty", c.repetition_penalty,
                   "Make pitches of the last 16 less likely (1: off; 1.2 is mild)")
       ->capture_default_str();
@@ -90,7 +93,8 @@ void add_generate_options(CLI::App* cmd, GenerateCliOptions& o) {
                   "Write only the K best of the --count candidates (0: all), best first")
       ->capture_default_str();
   cmd->add_option("--rank", o.rank,
-                  "Rank candidates by: likelihood (the model's mean log-probability per token), "
+                  "Rank candidates by: likelihood (the model's mean log-probability per token over "
+                  "the first N tokens, N the shortest candidate's length), "
                   "reference (closeness of their metrics to --reference), none (default: "
                   "likelihood with --keep, reference with --reference)");
   cmd->add_option("--reference", o.reference,
@@ -122,6 +126,13 @@ void add_generate_options(CLI::App* cmd, GenerateCliOptions& o) {
                 "Write only the new music, not the primer");
   cmd->add_flag("--json", o.json, "Print one JSON object describing what was generated");
   add_steering_options(cmd, o);
+  cmd->footer(
+      "Examples:\n"
+      "  musegen generate --seconds 30 --no-end --out out/song.mid --wav out/song.wav\n"
+      "  musegen generate --model runs/mine.pt --count 8 --keep 2 --rank likelihood --out "
+      "song.mid\n"
+      "  musegen generate --model satb --instruments \"violin,violin,viola,cello\" --bars 16 "
+      "--key \"D minor\" --out quartet.mid");
 }
 
 }  // namespace musegen::cli

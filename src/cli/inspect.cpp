@@ -167,6 +167,11 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", opt->json,
                 "One JSON object per file and line, with all fields and a notes array");
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen inspect song.mid\n"
+      "  musegen inspect my_midi/*.mid --json\n"
+      "  musegen inspect damaged.mid --notes --strict");
   cmd->callback([opt, &exit_code] { exit_code = run_inspect(*opt); });
 }
 

@@ -254,6 +254,11 @@ void add_metrics_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen metrics song.mid\n"
+      "  musegen metrics out/ --reference my_midi/\n"
+      "  musegen metrics song-1.mid song-2.mid --json");
   cmd->callback([opt, &exit_code] { exit_code = run_metrics(*opt); });
 }
 

@@ -139,6 +139,11 @@ void setup_model_command(CLI::App& command, int& exit_code) {
   cmd->add_option("--upgrade", opt->upgrade_path,
                   "Convert a version-1 file you trust (LibTorch archives inside) to this format")
       ->excludes("--export");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen model runs/mine.pt\n"
+      "  musegen model runs/mine.pt --export shared.pt\n"
+      "  musegen model old.pt --upgrade new.pt");
   cmd->callback([opt, &exit_code] { exit_code = run_model(*opt); });
 }
 

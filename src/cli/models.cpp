@@ -59,6 +59,10 @@ void setup_models_command(CLI::App& command, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   CLI::App* cmd = &command;
   cmd->add_flag("--json", *json, "Print one JSON object");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen models\n"
+      "  musegen models --json");
   cmd->callback([json, &exit_code] {
     try {
       exit_code = run_models(*json);

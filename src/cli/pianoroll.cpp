@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/output_paths.h"
 #include "cli/report.h"
 #include "core/errors.h"
 #include "data/music_file.h"
@@ -22,12 +23,19 @@ struct PianoRollCommandOptions {
 };
 
 int run_pianoroll(PianoRollCommandOptions opt) {
+  try {
+    check_outputs({{"--svg", opt.svg, "song.svg"}}, {{"FILE", opt.input}});
+  } catch (const UsageError& e) {
+    print_error(e.message, e.hint);
+    return 2;
+  }
   midi::ReadOptions read_options;
   read_options.strict = opt.strict;
   try {
     midi::ReadResult r = data::read_music_file(opt.input, read_options);
     print_warnings(r.warnings);
     if (!opt.title_given) opt.roll.title = std::filesystem::path(opt.input).filename().string();
+    create_parent_folders({opt.svg});
     write_piano_roll_svg(r.score, opt.svg, opt.roll);
     const PianoRollLayout layout = piano_roll_layout(r.score, opt.roll);
     std::cout << "wrote " << opt.svg << ": " << r.score.notes.size() << " notes, "
@@ -60,6 +68,10 @@ void add_pianoroll_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--title", opt->roll.title, "Title drawn on top (default: the file's name)")
       ->each([opt](const std::string&) { opt->title_given = true; });
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen pianoroll song.mid --svg song.svg\n"
+      "  musegen pianoroll song.mid --svg song.svg --seconds");
   cmd->callback([opt, &exit_code] { exit_code = run_pianoroll(*opt); });
 }
 

@@ -3,6 +3,7 @@
 // the corpus summary.
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@ struct PrepareOptions {
   std::string transpose = "0:0";
   int threads = 0;
   bool json = false;
+  bool verbose = false;  // list every reader warning
   bool strict = false;
 };
 
@@ -53,9 +55,19 @@ std::string check_transpose(const std::string& text) {
   return "";
 }
 
-// Progress on a terminal only: one line rewritten in place.
+// Progress on a terminal only: one line rewritten in place, with the time left at the stage's
+// rate so far.
 void show_progress(const std::string& stage, std::size_t done, std::size_t total) {
-  std::cerr << "\r" << stage << " " << done << "/" << total << " files" << std::flush;
+  using Clock = std::chrono::steady_clock;
+  static std::string current;
+  static Clock::time_point start;
+  if (stage != current) current = stage, start = Clock::now();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::cerr << "\r" << stage << " " << done << "/" << total << " files";
+  if (done > 0 && done < total && elapsed > 1)
+    std::cerr << ", about " << static_cast<long>(elapsed / done * (total - done) + 0.5)
+              << " s left\033[K";
+  std::cerr << std::flush;
   if (done == total) std::cerr << "\r\033[K" << std::flush;
 }
 
@@ -82,6 +94,7 @@ void print_result(const PrepareOptions& opt, const data::Corpus& corpus) {
     return;
   }
   std::cout << data::summary_text(corpus);
+  if (opt.verbose) std::cerr << data::warnings_text(corpus);
   if (corpus.stats.from_cache)
     std::cout << opt.out << " is up to date (same files, tokenizer and options): reused\n";
   else
@@ -145,7 +158,12 @@ void add_prepare_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print the summary as one JSON object");
+  cmd->add_flag("--verbose", opt->verbose, "List every reader warning about the files");
   cmd->add_flag("--strict", opt->strict, "Skip files with any warning about damaged input");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen prepare my_midi/ --tokenizer notes --out corpus.cache\n"
+      "  musegen prepare my_midi/ --tokenizer multitrack --out band.cache --verbose");
   cmd->callback([opt, &exit_code] { exit_code = run_prepare(*opt); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "audio/render.h"
 #include "cli/commands.h"
+#include "cli/output_paths.h"
 #include "cli/report.h"
 #include "core/errors.h"
 #include "data/music_file.h"
@@ -22,6 +23,7 @@ struct RenderCommandOptions {
   std::string soundfont;
   bool no_reverb = false;
   bool strict = false;
+  bool fixed_gain = false;  // --gain given: its level, not normalised
 };
 
 std::string decibels(double level) {
@@ -32,6 +34,13 @@ std::string decibels(double level) {
 }
 
 int run_render(RenderCommandOptions opt) {
+  try {
+    check_outputs({{"--wav", opt.wav, "song.wav"}}, {{"FILE", opt.input}});
+  } catch (const UsageError& e) {
+    print_error(e.message, e.hint);
+    return 2;
+  }
+  if (!opt.fixed_gain) opt.render.peak_dbfs = audio::kNormalPeakDbfs;
   try {
     opt.render.soundfont = audio::find_soundfont(opt.soundfont);
   } catch (const Error& e) {
@@ -47,6 +56,7 @@ int run_render(RenderCommandOptions opt) {
     print_warnings(r.warnings);
     opt.render.reverb = opt.render.chorus = !opt.no_reverb;
     const audio::AudioBuffer audio = audio::render(r.score, opt.render);
+    create_parent_folders({opt.wav});
     audio::write_wav_file(audio, opt.wav);
     char line[256];
     std::snprintf(line, sizeof line, "%.3f s, %d Hz stereo, RMS %s, peak %s", audio.duration_sec(),
@@ -71,15 +81,25 @@ void add_render_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--sample-rate", opt->render.sample_rate, "Samples per second")
       ->check(CLI::Range(8000, 96000))
       ->capture_default_str();
-  cmd->add_option("--gain", opt->render.gain, "Synthesizer master gain")
-      ->check(CLI::Range(0.0, 10.0))
-      ->capture_default_str();
+  auto* gain = cmd->add_option("--gain", opt->render.gain,
+                               "Synthesizer master gain: a fixed level instead of normalising")
+                   ->check(CLI::Range(0.0, 10.0))
+                   ->capture_default_str();
   cmd->add_option("--tail", opt->render.tail_sec, "Seconds rendered after the last note ends")
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();
   cmd->add_flag("--no-reverb", opt->no_reverb, "Turn FluidSynth's reverb and chorus off");
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
-  cmd->callback([opt, &exit_code] { exit_code = run_render(*opt); });
+  cmd->footer(
+      "The WAV is normalised to a peak of -1 dBFS unless --gain sets a fixed level.\n"
+      "Examples:\n"
+      "  musegen render song.mid --wav song.wav\n"
+      "  musegen render song.mid --wav dry.wav --no-reverb --tail 0\n"
+      "  musegen render song.mid --wav quiet.wav --gain 0.2");
+  cmd->callback([opt, gain, &exit_code] {
+    opt->fixed_gain = gain->count() > 0;
+    exit_code = run_render(*opt);
+  });
 }
 
 const CommandRegistration kRender{80, "render", add_render_command};

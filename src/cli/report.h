@@ -9,6 +9,11 @@
 
 namespace musegen::cli {
 
+// A usage problem found by a command: printed with a hint, exit code 2.
+struct UsageError {
+  std::string message, hint;
+};
+
 void print_warnings(const Diagnostics& warnings);
 void print_error(const std::string& message, const std::string& hint = "");
 // Prints an exception caught at the top of a command; returns the exit code to use (1).

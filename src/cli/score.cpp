@@ -127,6 +127,10 @@ void add_score_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--title", opt->notation.title, "Title (default: the file's name)");
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
   cmd->add_flag("--json", opt->json, "Print one JSON object describing what was written");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen score song.mid --musicxml song.musicxml\n"
+      "  musegen score song.mid --musicxml song.musicxml --pdf song.pdf");
   cmd->callback([opt, &exit_code] { exit_code = run_score(*opt); });
 }
 

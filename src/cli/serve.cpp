@@ -84,6 +84,11 @@ void setup_serve_command(CLI::App& command, int& exit_code) {
   cmd->add_option("--queue", opt->queue, "Generation requests waiting at most (more: HTTP 429)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  cmd->footer(
+      "Examples:\n"
+      "  musegen serve                                   # then open http://127.0.0.1:8080/\n"
+      "  musegen serve --data my_midi_folders/ --models runs/\n"
+      "  musegen serve --port 0 --out /tmp/studio        # any free port, printed on stdout");
   cmd->callback([opt, &exit_code] {
     try {
       exit_code = run_serve(*opt);

@@ -125,6 +125,11 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--decode", opt->decode, "Also decode the tokens and write them as MIDI here");
   cmd->add_flag("--json", opt->json, "One JSON object: tokenizer config, tokens (and ids)");
   cmd->add_flag("--strict", opt->strict, "Treat every warning about damaged input as an error");
+  cmd->footer(
+      "Examples:\n"
+      "  musegen tokenize song.mid --tokenizer notes\n"
+      "  musegen tokenize song.mid --tokenizer multitrack --ids\n"
+      "  musegen tokenize song.mid --tokenizer notes --decode back.mid");
   cmd->callback([opt, &exit_code] { exit_code = run_tokenize(*opt); });
 }
 

@@ -4,6 +4,7 @@
 // With --world-size N (or torchrun's variables) it is one rank of a data-parallel run.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -17,11 +18,16 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/output_paths.h"
 #include "cli/report.h"
+#include "cli/train_distributed.h"
+#include "cli/train_plan.h"
 #include "core/errors.h"
 #include "core/file_io.h"
 #include "data/corpus.h"
+#include "data/music_file.h"
 #include "model/checkpoint.h"
+#include "tokenize/tokenizer.h"
 #include "train/distributed.h"
 #include "train/metrics_log.h"
 #include "train/progress.h"
@@ -37,8 +43,10 @@ struct TrainCliOptions {
   std::vector<std::string> sets;
   int epochs = 0, threads = 0;
   double max_minutes = 0;
+  std::optional<double> minutes;  // --minutes: the whole run's budget, planned (train_plan.h)
   std::uint64_t seed = 0;
-  bool resume = false, json = false;
+  bool resume = false, json = false, verbose = false, show = false;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Which of the optional values were given on the command line.
   bool has_preset = false, has_epochs = false, has_threads = false, has_minutes = false,
        has_seed = false;
@@ -138,39 +146,12 @@ train::RunOverrides overrides_of(const TrainCliOptions& opt) {
   return o;
 }
 
-// The last checkpoint of the run to resume. In a distributed run rank 0 reads its own file
-// and sends the bytes, so the other machines need not see rank 0's disk.
-model::Checkpoint load_resume_checkpoint(const TrainCliOptions& opt, train::DistributedSync* dist) {
-  const auto last = train::last_checkpoint_path(opt.out);
-  std::string message;  // "K" + the file's bytes, or "E" + why rank 0 could not read it
-  std::exception_ptr failure;
-  if (!dist || dist->rank() == 0) {
-    try {
-      if (!std::filesystem::exists(last))
-        throw IoError(last.string(), "no checkpoint to resume (run without --resume to start)");
-      if (!dist) return model::load_checkpoint(last);
-      const std::vector<std::uint8_t> bytes = read_file_bytes(last);
-      message = "K" + std::string(bytes.begin(), bytes.end());
-    } catch (const Error& e) {
-      if (!dist) throw;
-      failure = std::current_exception();
-      message = std::string("E") + e.what();
-    }
-  }
-  dist->broadcast_bytes(message);
-  if (failure) std::rethrow_exception(failure);
-  if (message.empty() || message.front() != 'K')
-    throw IoError(last.string(), "rank 0 cannot resume: " +
-                                     message.substr(std::min<std::size_t>(1, message.size())));
-  return model::checkpoint_from_bytes(message.substr(1), last.string());
-}
-
 // The preset and, for --resume, the checkpoint to continue. Throws ConfigError for bad
 // options (a usage error), IoError/ParseError for a missing or damaged checkpoint.
 model::Preset resolve_preset(const TrainCliOptions& opt, std::optional<model::Checkpoint>& resume,
                              train::DistributedSync* dist) {
   if (!opt.resume) return train::preset_for_new_run(opt.preset, overrides_of(opt));
-  resume = load_resume_checkpoint(opt, dist);
+  resume = load_resume_checkpoint(opt.out, dist);
   if (opt.has_preset && opt.preset != resume->preset.name)
     throw ConfigError("preset",
                       "the run being resumed uses preset \"" + resume->preset.name + "\", not \"" +
@@ -196,8 +177,15 @@ data::Corpus load_corpus(const TrainCliOptions& opt, const model::Preset& preset
   return corpus;
 }
 
-nlohmann::json outcome_json(const train::TrainOutcome& r, const data::Corpus& corpus) {
-  return {{"status", train::to_string(r.reason)},
+nlohmann::json outcome_json(const train::TrainOutcome& r, const data::Corpus& corpus,
+                            const std::filesystem::path& out) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& path : run_files(out)) files.push_back(path.string());
+  const auto verdict = train::barely_trained(r.metrics, r.baseline);
+  return {{"files", files},
+          {"baseline", r.baseline.to_json()},
+          {"barely_trained", verdict ? nlohmann::json(*verdict) : nlohmann::json(nullptr)},
+          {"status", train::to_string(r.reason)},
           {"epochs", r.epochs_completed},
           {"steps", r.steps},
           {"select_by", r.select_by},
@@ -207,60 +195,22 @@ nlohmann::json outcome_json(const train::TrainOutcome& r, const data::Corpus& co
           {"torch_threads", r.torch_threads},
           {"blas_library", r.blas_library},
           {"best_checkpoint", r.best_path.string()},
+          {"best_unevaluated", r.best_unevaluated},
           {"last_checkpoint", r.last_path.string()},
           {"last_row", r.last_row},
           {"session_sec", r.session_sec},
           {"corpus", data::summary_json(corpus)}};
 }
 
-void print_outcome(const train::TrainOutcome& r, const std::filesystem::path& out) {
-  train::MetricsLog files(out, nlohmann::json::array());
-  std::cout << "stopped: " << train::to_string(r.reason) << " after " << r.epochs_completed
-            << " epoch(s), " << r.steps << " step(s), " << train::format_duration(r.session_sec)
-            << " this session, " << r.parameter_count << " parameters, " << r.blas_threads
-            << " BLAS thread(s)\n";
-  if (std::isfinite(r.best_metric))
-    std::cout << "best checkpoint: " << r.best_path.string() << " (" << r.select_by << " "
-              << fixed(r.best_metric, 4) << ")\n";
-  std::cout << "last checkpoint: " << r.last_path.string() << "\n"
-            << "metrics: " << files.jsonl_path().string() << ", " << files.csv_path().string()
-            << ", " << files.svg_path().string() << "\n";
-}
-
-nlohmann::json distributed_json(const train::DistributedSync& dist) {
-  const train::CommStats s = dist.stats();
-  const double steps = static_cast<double>(std::max<std::int64_t>(1, s.steps));
-  return {{"world_size", dist.world_size()},
-          {"rank", dist.rank()},
-          {"local_world_size", dist.local_world_size()},
-          {"weights_digest", dist.parameters_digest()},
-          {"gradient_bytes_per_step", s.gradient_bytes},
-          {"buckets", s.n_buckets},
-          {"buckets_launched_in_backward", s.buckets_early},
-          {"allreduce_wait_ms_per_step", 1000 * s.average_sec / steps},
-          {"sum_calls", s.n_sums},
-          {"sum_ms", 1000 * s.sum_sec},
-          {"connect_sec", s.connect_sec}};
-}
-
-std::string distributed_text(const train::DistributedSync& dist) {
-  const nlohmann::json j = distributed_json(dist);
-  return "distributed: rank " + std::to_string(dist.rank()) + " of " +
-         std::to_string(dist.world_size()) + ", weights identical on every rank (digest " +
-         j["weights_digest"].get<std::string>() + "), " +
-         fixed(j["gradient_bytes_per_step"].get<double>() / 1e6, 2) + " MB of gradients in " +
-         j["buckets"].dump() + " bucket(s) per step, " +
-         fixed(j["allreduce_wait_ms_per_step"].get<double>(), 2) +
-         " ms per step waiting for the all-reduce\n";
-}
-
 // The outcome on stdout (JSON or text). Ranks other than 0 print one line (or the JSON).
 void report_outcome(const TrainCliOptions& opt, const train::TrainOutcome& result,
                     const data::Corpus& corpus, const train::DistributedSync* dist) {
   if (opt.json) {
-    nlohmann::json j = outcome_json(result, corpus);
+    nlohmann::json j = outcome_json(result, corpus, opt.out);
     if (dist) j["distributed"] = distributed_json(*dist);
     std::cout << j.dump() << "\n";
+    if (j["barely_trained"].is_string() && (!dist || dist->is_writer()))
+      std::cerr << "warning: " << j["barely_trained"].get<std::string>() << "\n";
   } else if (!dist || dist->is_writer()) {
     print_outcome(result, opt.out);
     if (dist) std::cout << distributed_text(*dist);
@@ -299,15 +249,66 @@ std::unique_ptr<train::DistributedSync> join_run(TrainCliOptions& opt) {
   return dist;
 }
 
+// Option combinations, checked before any work. Throws UsageError.
+void check_usage(const TrainCliOptions& opt, bool distributed) {
+  if (opt.minutes && opt.has_minutes)
+    throw UsageError{"--minutes and --max-minutes both set a time limit",
+                     "--minutes N plans the run to fit N minutes; --max-minutes only stops it"};
+  if (opt.minutes && opt.resume)
+    throw UsageError{"--minutes plans a new run; a resumed run keeps its plan",
+                     "musegen train DIR --out M.pt --resume --max-minutes N"};
+  if (opt.minutes && distributed)
+    throw UsageError{"--minutes measures this machine: it plans runs of one process",
+                     "give a distributed run its preset and --max-minutes"};
+  if (opt.minutes && opt.has_epochs)
+    throw UsageError{"--minutes chooses the epochs itself", "drop --epochs, or --minutes"};
+}
+
+std::vector<OutputPath> train_outputs(const TrainCliOptions& opt) {
+  if (data::is_music_file_name(opt.out) && std::filesystem::exists(opt.out))
+    throw UsageError{
+        "--out " + opt.out + " is a music file: training would replace it with a model",
+        "e.g. --out runs/model.pt"};
+  return {{"--out", opt.out, "model.pt"}, {"--cache", opt.cache, "corpus.cache"}};
+}
+
+// --minutes: the plan (measured on `corpus`), the user's --set keys applied over it, and the
+// corpus read again with transposed copies when the plan adds them.
+model::Preset plan_run(const TrainCliOptions& opt, const model::Preset& base, data::Corpus& corpus,
+                       std::ostream& out) {
+  using Clock = std::chrono::steady_clock;
+  const auto spent = [&] {
+    return std::chrono::duration<double>(Clock::now() - opt.started).count();
+  };
+  model::Preset preset = plan_for_minutes(base, corpus, *opt.minutes, spent(), out);
+  for (const auto& set : opt.sets) model::apply_override(preset, set);
+  if (!opt.sets.empty()) out << "  your --set keys are applied over the plan\n";
+  if (preset.train.transpose_max != base.train.transpose_max ||
+      preset.train.transpose_min != base.train.transpose_min) {
+    corpus = load_corpus(opt, preset, nullptr, true);
+    out << "  with transposed copies: " << corpus.stats.train_tokens << " training tokens\n";
+  }
+  const double left_min = *opt.minutes - spent() / 60;
+  preset.train.max_minutes = std::max(0.05, left_min);
+  model::validate(preset);
+  return preset;
+}
+
 // Training proper, once the run is joined (dist null for one process).
 int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   const bool writer = !dist || dist->is_writer();
   std::optional<model::Checkpoint> resume;
   model::Preset preset;
   try {
+    check_usage(opt, dist != nullptr);
     preset = resolve_preset(opt, resume, dist);
+    tokenize::make_tokenizer(train::tokenizer_config(preset.train));  // the tokenizer's checks
+    if (writer) check_outputs(train_outputs(opt), {});
   } catch (const ConfigError& e) {
     print_error(e.what(), "musegen train --help lists the options; --set keys are listed there");
+    return 2;
+  } catch (const UsageError& e) {
+    print_error(e.message, e.hint);
     return 2;
   }
   std::filesystem::path out(opt.out);
@@ -315,6 +316,9 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   if (writer && !opt.resume && std::filesystem::exists(train::last_checkpoint_path(out)))
     std::cerr << "warning: replacing the run at " << train::last_checkpoint_path(out).string()
               << " (use --resume to continue it)\n";
+  // From here a first SIGINT/SIGTERM stops the run after its next step with a model at --out
+  // (a second one ends the process at once).
+  StopSignals signals;
   data::Corpus corpus;
   try {
     corpus = load_corpus(opt, preset, resume ? &*resume : nullptr, writer);
@@ -325,12 +329,20 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
     return 1;
   }
   if (writer) (opt.json ? std::cerr : std::cout) << data::summary_text(corpus) << std::flush;
+  if (writer && opt.verbose) std::cerr << data::warnings_text(corpus);
+  if (opt.minutes) {
+    try {
+      preset = plan_run(opt, preset, corpus, opt.json ? std::cerr : std::cout);
+    } catch (const ConfigError& e) {
+      print_error(e.what(), "musegen train --help describes --minutes");
+      return 2;
+    }
+  }
   if (dist) {
     dist->require_same("preset", train::preset_fingerprint(preset));
     dist->require_same("corpus", train::corpus_fingerprint(corpus));
   }
   ProgressObserver observer;
-  StopSignals signals;
   train::TrainRequest request{
       preset,        &corpus, out, resume ? &*resume : nullptr, dist, writer ? &observer : nullptr,
       &g_stop_signal};
@@ -352,14 +364,32 @@ int train_joined(const TrainCliOptions& opt, train::DistributedSync* dist) {
   report_outcome(opt, result, corpus, dist);
   if (result.reason != train::StopReason::interrupted) return 0;
   if (writer)
-    std::cerr << "interrupted by signal " << result.signal << ": the last checkpoint is "
-              << result.last_path.string() << "\nresume with: " << resume_command(opt, dist)
-              << "\n";
+    std::cerr << "interrupted by signal " << result.signal << ": the model so far is "
+              << result.best_path.string() << ", the last checkpoint " << result.last_path.string()
+              << "\nresume with: " << resume_command(opt, dist) << "\n";
   return 128 + result.signal;
+}
+
+// --show: the preset with the --set keys applied, nothing trained.
+int show_preset(const TrainCliOptions& opt) {
+  try {
+    std::cout << preset_text(train::preset_for_new_run(opt.preset, overrides_of(opt)));
+    return 0;
+  } catch (const ConfigError& e) {
+    print_error(e.what(), "musegen train --help lists the presets and keys");
+    return 2;
+  }
 }
 
 int run_train(const TrainCliOptions& given) {
   TrainCliOptions opt = given;
+  opt.started = std::chrono::steady_clock::now();
+  if (opt.data_dir.empty() || opt.out.empty()) {
+    print_error(opt.data_dir.empty() ? "train needs DATA_DIR, a folder of MIDI files"
+                                     : "train needs --out, the model file to write",
+                "musegen train my_midi/ --minutes 10 --out runs/mine.pt");
+    return 2;
+  }
   std::unique_ptr<train::DistributedSync> dist;
   try {
     dist = join_run(opt);
@@ -391,14 +421,21 @@ int run_train(const TrainCliOptions& given) {
 void setup_train_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<TrainCliOptions>();
   CLI::App* cmd = &command;
-  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
-      ->required();
+  cmd->add_option("data_dir", opt->data_dir,
+                  "Folder of MIDI or MusicXML files (searched recursively); required");
   auto* preset = cmd->add_option("--preset", opt->preset,
                                  "Model and training preset: tutorial, default, small")
                      ->capture_default_str();
   cmd->add_option("--out", opt->out,
-                  "Best checkpoint file; the last one is written beside it as NAME.last.EXT")
-      ->required();
+                  "Model file (the best so far at every stop); required. The last checkpoint is "
+                  "written beside it as NAME.last.EXT");
+  cmd->add_flag("--show", opt->show,
+                "Print the --preset's full settings (with --set applied) and exit");
+  cmd->add_option("--minutes", opt->minutes,
+                  "Fit the whole run into N minutes: measures this corpus on this machine and "
+                  "chooses model size, augmentation and schedule (says what and why)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--verbose", opt->verbose, "List every reader warning about the corpus files");
   cmd->add_option("--set", opt->sets, "Override a preset key: --set key=value (repeatable)");
   auto* epochs = cmd->add_option("--epochs", opt->epochs, "Epochs to train in all (preset's)")
                      ->check(CLI::PositiveNumber);
@@ -432,7 +469,11 @@ void setup_train_command(CLI::App& command, int& exit_code) {
                   "Seconds a rank waits for the others to join (default: --timeout)")
       ->check(CLI::PositiveNumber);
   cmd->footer("Keys for --set (model and training share one namespace):\n" +
-              model::describe_keys());
+              model::describe_keys() +
+              "\nExamples:\n"
+              "  musegen train my_midi/ --minutes 10 --out runs/mine.pt\n"
+              "  musegen train my_midi/ --preset small --out runs/small.pt --max-minutes 30\n"
+              "  musegen train --preset default --show");
   cmd->callback(
       [opt, preset, epochs, minutes, seed, threads, world, rank, master, timeout, &exit_code] {
         opt->has_world_size = world->count() > 0;
@@ -444,7 +485,7 @@ void setup_train_command(CLI::App& command, int& exit_code) {
         opt->has_minutes = minutes->count() > 0;
         opt->has_seed = seed->count() > 0;
         opt->has_threads = threads->count() > 0;
-        exit_code = run_train(*opt);
+        exit_code = opt->show ? show_preset(*opt) : run_train(*opt);
       });
 }
 

@@ -56,8 +56,9 @@ const std::vector<BuiltinModel>& builtin_models() {
        "four-part chorales: Soprano, Alto, Tenor and Bass as four named tracks (multitrack "
        "tokens, 2 x LSTM 256)",
        "the 280 Bach chorales of multipart/bach-satb/train (public-domain compositions), "
-       "transposed -3..+3",
-       "see `musegen models --json` and docs/default-model.md",
+       "transposed -1..+1",
+       "valid 0.786 nats per token on bach-satb/valid; test 0.795 (perplexity 2.22, accuracy "
+       "71.9 %)",
 #ifdef MUSEGEN_MODEL_SATB
        span_of(musegen_model_satb_begin, musegen_model_satb_end)
 #else

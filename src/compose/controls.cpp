@@ -100,8 +100,29 @@ Controls parse_controls(const ControlTexts& t) {
   if (t.no_repeat_ngram < 0 || t.no_repeat_ngram > 64)
     throw ConfigError("no-repeat-ngram", "out of range", "0 (off) or 1..64 pitches");
   c.no_repeat_ngram = t.no_repeat_ngram;
+  c.any_pitch = t.any_pitch;
   return c;
 }
+
+namespace {
+
+// The ranges of a multitrack request: the user's, over the playable range of every program
+// (unless --any-pitch, or one range for every part was given).
+std::map<int, std::pair<int, int>> part_ranges(const Controls& c) {
+  if (c.any_pitch || c.ranges.count(-1)) return c.ranges;
+  std::map<int, std::pair<int, int>> ranges;
+  for (int program = 0; program < 128; ++program) ranges[program] = gm_playable_range(program);
+  for (const auto& [program, range] : c.ranges) ranges[program] = range;
+  return ranges;
+}
+
+bool has_pitch_tokens(const tokenize::Vocabulary& vocabulary) {
+  for (std::size_t id = 0; id < vocabulary.size(); ++id)
+    if (vocabulary.token(static_cast<std::int32_t>(id)).rfind("p:", 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
 
 std::unique_ptr<generate::Steering> make_steering(const Controls& c, const generate::Generator& g,
                                                   generate::MultitrackRequest request) {
@@ -119,7 +140,7 @@ std::unique_ptr<generate::Steering> make_steering(const Controls& c, const gener
       request.signatures = {tokenize::PieceBar{c.time_signature->first, c.time_signature->second}};
     if (c.tempo_bpm) request.tempo_bpm = tokenize::nearest_tempo_mark(*c.tempo_bpm);
     if (c.key) request.scale = c.key, request.scale_penalty = key_penalty;
-    if (!c.ranges.empty()) request.ranges = c.ranges;
+    request.ranges = part_ranges(c);
     if (c.density > 0) request.density = c.density;
     if (c.bars > 0) request.bars = c.bars, request.close = request.given.empty();
     auto steering = std::make_unique<generate::MultitrackSteering>(*mt, g.vocabulary(), request);
@@ -140,6 +161,8 @@ std::unique_ptr<generate::Steering> make_steering(const Controls& c, const gener
     if (c.ranges.size() != 1 || !c.ranges.count(-1))
       throw ConfigError("range", "this model's tokens have one part: give one range (48-84)", "LOW-HIGH");
     pitch.range = c.ranges.at(-1);
+  } else if (!mt && !c.any_pitch && has_pitch_tokens(g.vocabulary())) {
+    pitch.range = gm_playable_range(c.program.value_or(0));
   }
   pitch.repetition_penalty = c.repetition_penalty;
   pitch.no_repeat_ngram = c.no_repeat_ngram;

@@ -30,6 +30,7 @@ struct ControlTexts {
   std::string ranges;          // "48-84" for every pitched part, or "violin=55-100,cello=36-76"
   double repetition_penalty = 1.0;
   int no_repeat_ngram = 0;
+  bool any_pitch = false;  // true: no playable-range mask (--any-pitch)
 };
 
 struct Controls {
@@ -44,6 +45,11 @@ struct Controls {
   std::string ranges_text;
   double repetition_penalty = 1.0;
   int no_repeat_ngram = 0;
+  // Unless any_pitch, every pitched part keeps to its instrument's playable range
+  // (gm_playable_range) where `ranges` sets none; `program` is the instrument of a
+  // single-track model's music (nullopt: piano).
+  bool any_pitch = false;
+  std::optional<int> program;
 
   // True when a control needs bars and parts (a multitrack model).
   bool needs_multitrack() const;
@@ -55,7 +61,9 @@ Controls parse_controls(const ControlTexts& texts);
 
 // The steering a model's generation gets: for multitrack models its grammar, the controls and
 // `base` (given notes, signatures, bars of a fill or a harmonisation; the controls add to it);
-// for models with pitch tokens the key, range and repetition guard; null when nothing steers.
+// for models with pitch tokens the key, range and repetition guard, and the playable range of
+// every instrument unless controls.any_pitch (tokenizers without "p:N" tokens are not masked);
+// null when nothing steers.
 // Throws ConfigError when a control does not apply to the model (e.g. --bars for notes
 // tokens, or a time signature the model has no token for).
 std::unique_ptr<generate::Steering> make_steering(const Controls& controls,

@@ -47,6 +47,7 @@ nlohmann::json write_files(const GenerateRequest& opt, const Score& score, int k
   if (!opt.wav.empty()) {
     audio::RenderOptions render;
     render.soundfont = opt.soundfont;
+    render.peak_dbfs = audio::kNormalPeakDbfs;  // the level musegen generate writes
     const auto path = candidate_path(opt.wav, k, count);
     write_wav(score, path, render);
     files.push_back(path.string());
@@ -129,6 +130,7 @@ void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
                          {"generated", count},
                          {"kept", kept},
                          {"scores", screening.scores},
+                         {"compared_tokens", screening.compared_tokens},
                          {"kept_indices", numbers}};
   }
   create_parent_dirs(opt);

@@ -92,6 +92,7 @@ Controls check_compose_options(const ComposeOptions& o, bool has_primer) {
 ComposePlan plan_composition(const ComposeOptions& o, const generate::Generator& g,
                              std::vector<std::int32_t> primer) {
   Controls controls = check_compose_options(o, false);
+  controls.program = o.music.program;
   if (!o.fill.empty()) return plan_fill(o, g, controls);
   if (!o.harmonize.empty()) return plan_harmonize(o, g, controls);
   ComposePlan plan;

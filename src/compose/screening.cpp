@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -41,6 +42,31 @@ double mean_log_prob(const generate::Candidate& candidate) {
     throw ConfigError("candidate", "a candidate with no generated token has no likelihood",
                       "at least one token or <end>");
   return candidate.log_prob / static_cast<double>(n);
+}
+
+std::vector<double> likelihood_scores(const std::vector<generate::Candidate>& candidates,
+                                      std::size_t& compared_tokens) {
+  compared_tokens = 0;
+  bool per_position = !candidates.empty();
+  std::size_t longest = 0;
+  for (const generate::Candidate& c : candidates) {
+    per_position = per_position && c.cumulative_log_prob.size() == n_scored_tokens(c) + 1;
+    longest = std::max(longest, c.generated().size());
+  }
+  std::vector<double> scores;
+  if (!per_position || longest == 0) {
+    for (const generate::Candidate& c : candidates) scores.push_back(mean_log_prob(c));
+    return scores;
+  }
+  const auto comparable = [&](const generate::Candidate& c) { return 2 * c.generated().size() >= longest; };
+  compared_tokens = longest;
+  for (const generate::Candidate& c : candidates)
+    if (comparable(c)) compared_tokens = std::min(compared_tokens, c.generated().size());
+  for (const generate::Candidate& c : candidates)
+    scores.push_back(comparable(c) ? c.cumulative_log_prob[compared_tokens] /
+                                         static_cast<double>(compared_tokens)
+                                   : std::numeric_limits<double>::quiet_NaN());
+  return scores;
 }
 
 std::vector<int> top_indices(std::span<const double> scores, int keep) {
@@ -120,11 +146,8 @@ Screening screen(const std::vector<generate::Candidate>& candidates, const std::
   if (rank_by == RankBy::reference && (reference == nullptr || reference->empty()))
     throw ConfigError("reference", "ranking by the reference needs reference pieces",
                       "at least one piece");
-  for (std::size_t k = 0; k < candidates.size(); ++k) {
-    if (rank_by == RankBy::likelihood) {
-      s.scores.push_back(mean_log_prob(candidates[k]));
-      continue;
-    }
+  if (rank_by == RankBy::likelihood) s.scores = likelihood_scores(candidates, s.compared_tokens);
+  for (std::size_t k = 0; rank_by == RankBy::reference && k < candidates.size(); ++k) {
     s.reference.push_back(
         reference_score(music[k], "candidate " + std::to_string(k + 1), *reference));
     s.scores.push_back(s.reference.back().mean_overlap_area);

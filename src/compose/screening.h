@@ -32,6 +32,16 @@ std::size_t n_scored_tokens(const generate::Candidate& candidate);
 // "candidate") for a candidate with no scored token.
 double mean_log_prob(const generate::Candidate& candidate);
 
+// --rank likelihood: each candidate's mean log-probability per token over its first L generated
+// tokens, the same L for all, so that every candidate is judged on the same positions (a piece
+// that ends early gains nothing from its predictable opening and closing tokens weighing more).
+// L is the length of the shortest candidate that is at least half as long as the longest;
+// shorter candidates are too short to compare: NaN, ranked after every other (top_indices).
+// Without cumulative_log_prob (beam search) every candidate gets mean_log_prob and L is 0.
+// Sets `compared_tokens` to L.
+std::vector<double> likelihood_scores(const std::vector<generate::Candidate>& candidates,
+                                      std::size_t& compared_tokens);
+
 // Indices (into `scores`) of the `keep` highest scores, best first; equal scores keep the lower
 // index first, NaN ranks below every number. Throws ConfigError (key "keep") unless
 // 1 <= keep <= scores.size().
@@ -74,10 +84,11 @@ struct Screening {
   std::vector<double> scores;             // per candidate, in generation order (empty for none)
   std::vector<ReferenceScore> reference;  // per candidate, for RankBy::reference only
   std::vector<int> kept;  // candidate indices (0-based), best first; generation order for none
+  std::size_t compared_tokens = 0;  // likelihood: the L of likelihood_scores
 };
 
 // Scores `candidates` (with `music`, their decoded pieces, one per candidate) by `rank_by` and
-// keeps the `keep` best (top_indices). likelihood: mean_log_prob; reference: reference_score
+// keeps the `keep` best (top_indices). likelihood: likelihood_scores; reference: reference_score
 // against `reference` (required then); none: the first `keep` in generation order. Throws
 // ConfigError (keys "keep", "reference", "candidate") for sizes or inputs that do not fit.
 Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,

@@ -119,11 +119,13 @@ std::vector<std::size_t> tally(const std::vector<InputFile>& inputs,
     ++stats.files_read;
     stats.notes += o.n_notes;
     stats.warnings += o.n_warnings;
+    stats.warning_lines.insert(stats.warning_lines.end(), o.warnings.begin(), o.warnings.end());
     for (const auto& [instrument, n] : o.instrument_notes) stats.instrument_notes[instrument] += n;
     for (const auto& [reason, n] : o.dropped) stats.dropped[reason] += static_cast<std::size_t>(n);
-    if (o.original.empty())
+    if (o.original.empty()) {
       ++stats.files_empty;
-    else
+      stats.empty_files.push_back(inputs[i].relative);
+    } else
       usable.push_back(i);
   }
   return usable;

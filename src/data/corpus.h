@@ -60,6 +60,9 @@ struct CorpusStats {
   bool cache_written = false;
   std::string cache_note;  // why an existing cache file was not used (stale or damaged)
   std::vector<SkippedFile> skipped;
+  std::vector<std::string> empty_files;  // read, but without tokens (relative paths)
+  // Reader warnings "FILE: byte N: ..." (at most kWarningsKept per file; `warnings` counts all).
+  std::vector<std::string> warning_lines;
 };
 
 // One file's music as token ids (no special tokens added).
@@ -97,6 +100,10 @@ std::vector<bool> choose_validation(const std::vector<std::string>& paths, doubl
 // A multi-line human summary: files read, skipped (grouped by reason), notes, tokens,
 // vocabulary size, cache use.
 std::string summary_text(const Corpus& corpus);
+// Every reader warning kept, one "warning: FILE: byte N: ..." line each (for --verbose).
+std::string warnings_text(const Corpus& corpus);
+// "a.mid, b.mid, c.mid and 4 more": at most `limit` names.
+std::string listed(const std::vector<std::string>& names, std::size_t limit = 5);
 nlohmann::json summary_json(const Corpus& corpus);
 
 }  // namespace musegen::data

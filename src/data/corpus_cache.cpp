@@ -288,7 +288,9 @@ json stats_to_json(const CorpusStats& s) {
           {"cache_note", s.cache_note},
           {"instrument_notes", instruments},
           {"dropped", s.dropped},
-          {"skipped", skipped}};
+          {"skipped", skipped},
+          {"empty_files", s.empty_files},
+          {"warning_lines", s.warning_lines}};
 }
 
 CorpusStats stats_from_json(const json& j) {
@@ -308,6 +310,8 @@ CorpusStats stats_from_json(const json& j) {
   j.at("from_cache").get_to(s.from_cache);
   j.at("cache_written").get_to(s.cache_written);
   j.at("cache_note").get_to(s.cache_note);
+  if (j.contains("empty_files")) j.at("empty_files").get_to(s.empty_files);
+  if (j.contains("warning_lines")) j.at("warning_lines").get_to(s.warning_lines);
   for (const auto& f : j.at("skipped"))
     s.skipped.push_back({f.at("file").get<std::string>(), f.at("reason").get<std::string>()});
   for (const auto& [instrument, n] : j.at("instrument_notes").items()) {

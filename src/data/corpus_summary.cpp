@@ -56,6 +56,22 @@ std::string instruments_line(const std::map<int, std::size_t>& notes, std::size_
 
 }  // namespace
 
+std::string listed(const std::vector<std::string>& names, std::size_t limit) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) text += (i ? ", " : "") + names[i];
+  if (names.size() > limit) text += " and " + std::to_string(names.size() - limit) + " more";
+  return text;
+}
+
+std::string warnings_text(const Corpus& corpus) {
+  std::ostringstream out;
+  for (const auto& line : corpus.stats.warning_lines) out << "warning: " << line << "\n";
+  const std::size_t shown = corpus.stats.warning_lines.size();
+  if (corpus.stats.warnings > shown)
+    out << "(" << corpus.stats.warnings - shown << " more reader warnings not kept)\n";
+  return out.str();
+}
+
 std::string summary_text(const Corpus& corpus) {
   const CorpusStats& s = corpus.stats;
   std::ostringstream out;
@@ -67,7 +83,10 @@ std::string summary_text(const Corpus& corpus) {
     out << "  skipped:\n";
     print_skipped(out, s.skipped);
   }
-  out << "  notes: " << s.notes << " (reader warnings: " << s.warnings << ")";
+  if (!s.empty_files.empty()) out << "  without tokens: " << listed(s.empty_files) << "\n";
+  out << "  notes: " << s.notes << " (reader warnings: " << s.warnings;
+  if (s.warnings > 0) out << "; --verbose lists them";
+  out << ")";
   if (auto it = s.instrument_notes.find(128); it != s.instrument_notes.end())
     out << ", of them drums: " << it->second;
   out << "\n";

@@ -77,6 +77,8 @@ FileOutcome process_file(const InputFile& file, const tokenize::Tokenizer& token
     midi::ReadResult read = read_music_file(file.path, read_options);
     out.n_notes = read.score.notes.size();
     out.n_warnings = read.warnings.size();
+    for (std::size_t i = 0; i < read.warnings.size() && i < kWarningsKept; ++i)
+      out.warnings.push_back(read.warnings[i].to_string());
     if (with_original) out.original = LocalTokens::from(encode_original(tokenizer, read, out));
     add_copies(read, tokenizer, transposes, out);
     out.ok = true;

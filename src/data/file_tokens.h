@@ -23,11 +23,15 @@ struct LocalTokens {
   bool empty() const { return indices.empty(); }
 };
 
+// Reader warnings kept as text per file (all are counted).
+constexpr std::size_t kWarningsKept = 200;
+
 struct FileOutcome {
   bool ok = false;
   std::string reason;  // why the file was skipped ("FILE: ..."), when !ok
   std::size_t n_notes = 0;
   std::size_t n_warnings = 0;
+  std::vector<std::string> warnings;  // the reader's, "FILE: byte N: ..." (at most a few hundred)
   std::map<int, std::size_t> instrument_notes;  // GM program (128: drums) -> notes
   std::map<std::string, std::int64_t> dropped;  // what the tokens leave out, by reason
   LocalTokens original;

@@ -166,6 +166,7 @@ std::vector<Candidate> sample_rows(const Context& c, Stepper& stepper) {
   std::vector<Candidate> out;
   for (Row& row : rows) {
     row.candidate.log_prob = row.cumulative_log_prob.back();
+    row.candidate.cumulative_log_prob = std::move(row.cumulative_log_prob);
     out.push_back(std::move(row.candidate));
   }
   return out;
@@ -239,23 +240,25 @@ int Generator::default_window() const {
                                                          : 0;
 }
 
+void Generator::check_primer(std::span<const std::int32_t> primer) const {
+  if (primer.empty() && !uses_start_token())
+    throw ConfigError("primer",
+                      "this model learnt the tutorial's windows, which have no start token: "
+                      "it needs music to continue",
+                      "--primer FILE.mid, --primer-tokens, --primer-from DIR");
+  for (std::int32_t id : primer)
+    if (id < 0 || static_cast<std::size_t>(id) >= vocabulary_.size())
+      throw ConfigError("primer", "token id " + std::to_string(id) + " is not in the vocabulary",
+                        "0.." + std::to_string(vocabulary_.size() - 1));
+}
+
 GenerateResult Generator::generate(std::span<const std::int32_t> primer,
                                    const GenerateOptions& options,
                                    const GenerateProgress& progress) {
   validate(options);
+  check_primer(primer);
   std::vector<std::int32_t> ids(primer.begin(), primer.end());
-  if (ids.empty()) {
-    if (!uses_start_token())
-      throw ConfigError("primer",
-                        "this model learnt the tutorial's windows, which have no start token: "
-                        "it needs music to continue",
-                        "--primer FILE.mid, --primer-tokens, --primer-from DIR");
-    ids.push_back(tokenize::kStartId);
-  }
-  for (std::int32_t id : ids)
-    if (id < 0 || static_cast<std::size_t>(id) >= vocabulary_.size())
-      throw ConfigError("primer", "token id " + std::to_string(id) + " is not in the vocabulary",
-                        "0.." + std::to_string(vocabulary_.size() - 1));
+  if (ids.empty()) ids.push_back(tokenize::kStartId);
   detail::Stepper stepper(*engine_, options.window_tokens);
   const detail::Context context{*engine_, *tokenizer_, vocabulary_, options, ids, progress};
   const auto start = std::chrono::steady_clock::now();

@@ -56,6 +56,10 @@ struct Candidate {
   std::size_t n_primer = 0;
   StopReason stop = StopReason::length;
   double log_prob = 0;  // sum over generated ids of log p(id) under the model (temperature 1)
+  // The running sum of log_prob after 0, 1, 2 ... scored tokens (the generated ids, then <end>
+  // when the candidate stopped at it): how sure the model was at every position. Sampling
+  // fills it; empty for beam search.
+  std::vector<double> cumulative_log_prob;
   std::span<const std::int32_t> generated() const {
     return std::span<const std::int32_t>(ids).subspan(n_primer);
   }
@@ -90,6 +94,10 @@ class Generator {
   // The window of --window's default: sequence_length for a "windows" model, 0 otherwise.
   int default_window() const;
   StepEngine& engine() { return *engine_; }
+
+  // Throws ConfigError "primer" for a primer generate() would refuse: empty for a model without
+  // a start token, or an id outside the vocabulary (for checks before any work).
+  void check_primer(std::span<const std::int32_t> primer) const;
 
   // Generates options.n_candidates continuations of `primer` (empty: <start> for models that
   // use it; ConfigError "primer" otherwise). Sampling never draws <pad>, <start> or <unk>; a

@@ -267,7 +267,15 @@ double MultitrackSteering::bias(const Row& row, const MtToken& t) const {
     const double expected = request_.density * (g.position + 1) / std::max(1, g.bar_steps);
     const double push = std::clamp(request_.density_gain * (expected - g.notes_in_bar), -8.0, 8.0);
     if (t.kind == MtKind::pitch || t.kind == MtKind::trk || t.kind == MtKind::velocity) b += push;
-    if (t.kind == MtKind::pos || t.kind == MtKind::bar) b -= push;
+    // Moving on: the onsets where the notes so far keep the pace are preferred (a far one when
+    // ahead, a near one when behind), and the bar line only once the bar has its notes.
+    const double gain = request_.density_gain;
+    if (t.kind == MtKind::pos) {
+      const double due = request_.density * t.value / std::max(1, g.bar_steps);
+      b -= std::min(8.0, gain * std::abs(due - g.notes_in_bar));
+    }
+    if (t.kind == MtKind::bar)
+      b -= std::min(8.0, gain * std::max(0.0, request_.density - g.notes_in_bar));
   }
   return b;
 }

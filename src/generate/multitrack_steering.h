@@ -42,7 +42,7 @@ struct MultitrackRequest {
   std::map<int, std::pair<int, int>> ranges;
   int min_tracks = 1;  // the header declares at least this many parts
   double density = 0;        // > 0: notes per bar the sampler steers toward
-  double density_gain = 0.6;  // logit bias per note of deficit
+  double density_gain = 2.0;  // logit bias per note of deficit
 };
 
 class MultitrackSteering final : public Steering {

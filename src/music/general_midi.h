@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace musegen {
@@ -25,6 +26,10 @@ std::string gm_instrument_name(int instrument);
 // "drum", "drum kit", "percussion": kGmDrumKit), an exact GM name, or every program whose name
 // has the word(s) as whole words ("bass" -> 32..39 and 87, "piano" -> 0..5). Empty: unknown.
 std::vector<int> gm_programs_for(const std::string& text);
+
+// The lowest and highest pitch `instrument` (a GM program) plays: piano 21..108, violin
+// 55..103, ... (music/playable_range.cpp); 0..127 for drums (kGmDrumKit) and sound effects.
+std::pair<int, int> gm_playable_range(int instrument);
 
 // Scientific pitch name with sharps, C4 = 60: "C4", "F#3", "C-1".
 std::string pitch_name(int pitch);

@@ -2,6 +2,8 @@
 // and rejoining runs of bars that stand alone.
 #include "tokenize/multitrack_bars.h"
 
+#include <algorithm>
+
 #include "core/errors.h"
 
 namespace musegen::tokenize {
@@ -56,6 +58,8 @@ BarIds MultitrackBars::split(std::span<const std::int32_t> ids) const {
 
 void MultitrackBars::append_bars(const BarIds& piece, int first, int end,
                                  std::vector<std::int32_t>& out) const {
+  first = std::max(first, 0);  // bars outside the piece: none
+  end = std::min(end, static_cast<int>(piece.bars.size()));
   for (int b = first; b < end; ++b) {
     const auto& bar = piece.bars[static_cast<std::size_t>(b)];
     if (b != first) {

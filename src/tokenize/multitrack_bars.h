@@ -35,7 +35,7 @@ class MultitrackBars {
   // Ids before the first `bar` are the header (specials dropped); ids after <end> are ignored.
   BarIds split(std::span<const std::int32_t> ids) const;
   // Bars [first, end) with bar `first` opening on its signature and tempo in force; appended
-  // to `out`.
+  // to `out`. Bars outside the piece are none.
   void append_bars(const BarIds& piece, int first, int end, std::vector<std::int32_t>& out) const;
   // Ids of the bars [first, end) alone (append_bars into an empty list).
   std::size_t bars_size(const BarIds& piece, int first, int end) const;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/decimal.h"
 #include "core/file_io.h"
 #include "data/batches.h"
 #include "model/model_io.h"
@@ -18,6 +19,7 @@
 #include "train/likelihood.h"
 #include "train/metrics_log.h"
 #include "train/optimizer.h"
+#include "train/quality.h"
 #include "train/run_state.h"
 #include "train/schedule.h"
 
@@ -59,6 +61,8 @@ class Run {
   bool finish_epoch();
   void log_and_save(const nlohmann::json& row, bool best);
   void save(bool best);
+  void save_at_stop(std::int64_t batches_per_epoch);
+  bool evaluation_is_cheap() const;
   std::optional<StopReason> stop_requested();
   void note(const std::string& line);
   TrainOutcome outcome(StopReason reason);
@@ -81,6 +85,9 @@ class Run {
   nlohmann::json rows_ = nlohmann::json::array();
   std::string select_by_;
   Clock::time_point session_start_ = Clock::now();
+  std::int64_t session_first_step_ = 0;
+  bool best_unevaluated_ = false;  // --out holds weights that no evaluation chose
+  UnigramBaseline baseline_;       // what token frequencies alone achieve on this corpus
   double interval_train_sec_ = 0;  // training time since the last row (this rank)
   int signal_ = 0;
 };
@@ -109,6 +116,8 @@ Run::Run(const TrainRequest& request)
   parameters_ = model_->parameters();
   optimizer_ = make_optimizer(config_, parameters_);
   if (request.resume) restore(*request.resume);
+  session_first_step_ = state_.step;
+  baseline_ = unigram_baseline(corpus_);
   sync_.attach(parameters_);  // every rank starts from rank 0's weights
   build_sources();
   if (sync_.is_writer()) {
@@ -220,7 +229,7 @@ std::optional<StopReason> Run::train_epoch() {
       log_and_save(row, state_.improves_best(row[select_by_]));
     }
     if (auto reason = stop_requested()) {
-      save(false);
+      save_at_stop(n_batches);
       return reason;
     }
   }
@@ -345,11 +354,42 @@ void Run::save(bool best) {
   checkpoint.step = saved.step;
   checkpoint.metrics = rows_;
   checkpoint.trainer_state = saved.to_json(select_by_, schedule_.state(), early_stop_.state());
+  checkpoint.trainer_state["baseline"] = baseline_.to_json();
   checkpoint.weights = model::save_module(*model_);
   checkpoint.optimizer = model::save_optimizer(*optimizer_);
   const std::string bytes = model::checkpoint_to_bytes(checkpoint);
   write_file_atomic(last_checkpoint_path(request_.model_path), bytes);
   if (best) write_file_atomic(request_.model_path, bytes);
+}
+
+// Every stop leaves a usable model at --out. When no evaluation has chosen one yet, one runs
+// now if it is cheap; otherwise the current weights are written there too, marked as such.
+void Run::save_at_stop(std::int64_t batches_per_epoch) {
+  if (std::isfinite(state_.best)) {
+    save(false);
+    return;
+  }
+  if (evaluation_is_cheap()) {
+    nlohmann::json row = evaluate_row(false, batches_per_epoch);
+    state_.improves_best(row[select_by_]);
+    log_and_save(row, true);
+    return;
+  }
+  best_unevaluated_ = true;
+  note("stopped before any evaluation: " + request_.model_path.string() +
+       " holds the current weights, not evaluated (an evaluation would take about as long as "
+       "the training so far)");
+  save(true);
+}
+
+// An evaluation costs about a third of a training step per example (no backward pass): cheap
+// when the validation examples are at most the examples trained this session. The same
+// answer on every rank (no timing involved).
+bool Run::evaluation_is_cheap() const {
+  const std::int64_t trained =
+      (state_.step - session_first_step_) * config_.batch_size * sync_.world_size();
+  const std::int64_t to_evaluate = valid_source_ ? valid_source_->n_total_examples() : 0;
+  return to_evaluate <= trained;
 }
 
 // Agreed by every rank: a stop signal on any rank, or the time limit, stops all.
@@ -364,7 +404,7 @@ std::optional<StopReason> Run::stop_requested() {
     return StopReason::interrupted;
   }
   if (flags[1] > 0) {
-    note("time limit of " + fixed(config_.max_minutes, 1) + " minutes reached");
+    note("time limit of " + short_decimal(config_.max_minutes, 4) + " minutes reached");
     return StopReason::time_limit;
   }
   return std::nullopt;
@@ -388,6 +428,9 @@ TrainOutcome Run::outcome(StopReason reason) {
   out.blas_library = threads_.blas.library;
   out.last_row = rows_.empty() ? nlohmann::json(nullptr) : rows_.back();
   out.best_path = request_.model_path;
+  out.best_unevaluated = best_unevaluated_;
+  out.baseline = baseline_;
+  out.metrics = rows_;
   out.last_path = last_checkpoint_path(request_.model_path);
   out.session_sec = seconds_since(session_start_);
   return out;

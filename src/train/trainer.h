@@ -15,6 +15,7 @@
 #include "data/corpus.h"
 #include "model/checkpoint.h"
 #include "model/config.h"
+#include "train/quality.h"
 
 namespace musegen::train {
 
@@ -75,7 +76,10 @@ struct TrainOutcome {
   std::string blas_library;  // the BLAS in use (resolved path)
   nlohmann::json last_row;   // the last metrics row (null when none was logged)
   std::filesystem::path best_path, last_path;
-  double session_sec = 0;  // wall time of this call
+  bool best_unevaluated = false;  // best_path holds the weights at a stop before any evaluation
+  UnigramBaseline baseline;       // token frequencies alone, on this corpus
+  nlohmann::json metrics;         // every metrics row of the run
+  double session_sec = 0;         // wall time of this call
 };
 
 // Training diverged (a NaN or infinite loss or gradient). The last good checkpoint is kept.
@@ -85,7 +89,9 @@ class DivergedError : public Error {
 };
 
 // Trains (or, with `resume`, continues) until preset.train.epochs epochs are complete, early
-// stopping, preset.train.max_minutes of this session, or a stop signal. Throws ConfigError
+// stopping, preset.train.max_minutes of this session, or a stop signal. Every stop leaves a
+// model at request.model_path: the best evaluated so far, else one evaluated at the stop when
+// that is cheap, else the current weights (TrainOutcome::best_unevaluated). Throws ConfigError
 // for an invalid preset or a resume checkpoint that does not fit the corpus, IoError when a
 // checkpoint or metrics file cannot be written, DivergedError as above.
 TrainOutcome train(const TrainRequest& request);

@@ -120,6 +120,27 @@ TEST(Render, IsDeterministicAndGainScalesTheLevel) {
   EXPECT_NEAR(rms(render(s, quiet)) / rms(a), 0.5, 0.02);
 }
 
+// Peak normalisation: quiet and loud gains both land at -1 dBFS (0.891 of full scale), the
+// shape of the wave unchanged (one factor), silence stays silent.
+TEST(Render, PeakNormalisationSetsTheLevelWhateverTheGain) {
+  REQUIRE_SOUNDFONT();
+  Score s = make_score({{60, 0, 1}, {64, 0, 1}, {67, 0.5, 1.5}});
+  const double target = std::pow(10.0, -1.0 / 20);
+  for (double gain : {0.1, 0.5, 5.0}) {
+    RenderOptions o = fast();
+    o.gain = gain;
+    o.peak_dbfs = -1.0;
+    EXPECT_NEAR(peak(render(s, o)), target, 1.0 / 32767) << gain;
+  }
+  RenderOptions o = fast();
+  o.peak_dbfs = -1.0;
+  const AudioBuffer normal = render(s, o), plain = render(s, fast());
+  EXPECT_NEAR(rms(normal) / peak(normal), rms(plain) / peak(plain), 1e-3);
+  EXPECT_EQ(peak(render(Score{}, o)), 0.0);
+  o.peak_dbfs = 3.0;
+  EXPECT_THROW(render(s, o), ConfigError);
+}
+
 TEST(Render, LoudRenderingsAreScaledBelowFullScaleInsteadOfClipped) {
   REQUIRE_SOUNDFONT();
   std::vector<N> cluster;

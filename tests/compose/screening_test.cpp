@@ -157,3 +157,60 @@ TEST(Screening, ReferenceFolderSkipsUnreadableFiles) {
 
 }  // namespace
 }  // namespace musegen::compose
+
+namespace musegen::compose {
+namespace {
+
+using generate::Candidate;
+using generate::StopReason;
+
+// A candidate with a log-probability at every position: `per_token` for each generated token,
+// then `end` for its <end> when it stopped there.
+Candidate scored(std::vector<double> per_token, bool ended, double end = -0.01) {
+  Candidate c;
+  c.ids.assign(1 + per_token.size(), 5);
+  c.n_primer = 1;
+  c.stop = ended ? StopReason::end_token : StopReason::length;
+  if (ended) per_token.push_back(end);
+  c.cumulative_log_prob = {0.0};
+  for (double lp : per_token) c.cumulative_log_prob.push_back(c.cumulative_log_prob.back() + lp);
+  c.log_prob = c.cumulative_log_prob.back();
+  return c;
+}
+
+// The first three tokens of a piece are easy, later ones harder: a piece that ends after its
+// easy opening has the best mean over its own length, but is judged like the others on the
+// same positions, and ranks last when under half the longest.
+TEST(Screening, LikelihoodComparesTheSamePositions) {
+  const std::vector<double> opening = {-0.1, -0.1, -0.1};
+  std::vector<double> long_a = opening, long_b = opening;
+  for (int i = 0; i < 7; ++i) long_a.push_back(-1.0), long_b.push_back(-1.2);
+  std::vector<double> medium = opening;
+  for (int i = 0; i < 3; ++i) medium.push_back(-0.5);
+  const std::vector<Candidate> candidates = {scored(long_a, false), scored(opening, true),
+                                             scored(long_b, false), scored(medium, true)};
+  EXPECT_GT(mean_log_prob(candidates[1]), mean_log_prob(candidates[0]));  // the old measure
+  std::size_t compared = 0;
+  const std::vector<double> scores = likelihood_scores(candidates, compared);
+  EXPECT_EQ(compared, 6u);  // candidate 4's length; candidate 2 (3 of 10) is under half
+  EXPECT_DOUBLE_EQ(scores[0], (-0.3 - 3.0) / 6);
+  EXPECT_TRUE(std::isnan(scores[1]));
+  EXPECT_DOUBLE_EQ(scores[2], (-0.3 - 3.6) / 6);
+  EXPECT_DOUBLE_EQ(scores[3], (-0.3 - 1.5) / 6);
+  const Screening s =
+      screen(candidates, std::vector<Score>(4, melody({60})), RankBy::likelihood, 4);
+  EXPECT_EQ(s.kept, (std::vector<int>{3, 0, 2, 1}));
+  EXPECT_EQ(s.compared_tokens, 6u);
+}
+
+// Beam search candidates carry no per-position sums: the mean over their own length.
+TEST(Screening, LikelihoodWithoutPositionsFallsBackToTheMean) {
+  const std::vector<Candidate> candidates = {candidate(1, 4, -4.0, StopReason::length),
+                                             candidate(1, 2, -1.0, StopReason::length)};
+  std::size_t compared = 9;
+  EXPECT_EQ(likelihood_scores(candidates, compared), (std::vector<double>{-1.0, -0.5}));
+  EXPECT_EQ(compared, 0u);
+}
+
+}  // namespace
+}  // namespace musegen::compose

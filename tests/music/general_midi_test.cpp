@@ -64,3 +64,24 @@ TEST(GeneralMidi, WordsResolveToEveryMatchingProgram) {
 
 }  // namespace
 }  // namespace musegen
+
+namespace musegen {
+namespace {
+
+// Playable ranges: the keyboard, orchestral strings as written in orchestration books, and no
+// limit where an instrument has none (drums, sound effects); every range is a real interval.
+TEST(GeneralMidi, PlayableRanges) {
+  EXPECT_EQ(gm_playable_range(0), (std::pair<int, int>{21, 108}));   // A0..C8
+  EXPECT_EQ(gm_playable_range(40), (std::pair<int, int>{55, 103}));  // violin G3..G7
+  EXPECT_EQ(gm_playable_range(42), (std::pair<int, int>{36, 76}));   // cello C2..E5
+  EXPECT_EQ(gm_playable_range(73), (std::pair<int, int>{60, 96}));   // flute C4..C7
+  EXPECT_EQ(gm_playable_range(kGmDrumKit), (std::pair<int, int>{0, 127}));
+  EXPECT_EQ(gm_playable_range(127), (std::pair<int, int>{0, 127}));
+  for (int program = 0; program < 128; ++program) {
+    const auto [low, high] = gm_playable_range(program);
+    EXPECT_TRUE(0 <= low && low < high && high <= 127) << program;
+  }
+}
+
+}  // namespace
+}  // namespace musegen

@@ -45,6 +45,18 @@ TEST(MultitrackBars, ARunOfBarsOpensOnTheSignatureAndTempoInForce) {
   EXPECT_EQ(f.bars.bars_size(piece, 0, 3), f.ids(kPiece).size() - 2);
 }
 
+TEST(MultitrackBars, BarsOutsideThePieceAreNone) {
+  Fixture f;
+  const BarIds piece = f.bars.split(f.ids(kPiece));
+  std::vector<std::int32_t> past_the_end, all;
+  f.bars.append_bars(piece, 2, 12, past_the_end);  // a piece of 3 bars asked for bars 3-12
+  f.bars.append_bars(piece, 2, 3, all);
+  EXPECT_EQ(past_the_end, all);
+  std::vector<std::int32_t> none;
+  f.bars.append_bars(piece, 5, 9, none);
+  EXPECT_TRUE(none.empty());
+}
+
 TEST(MultitrackBars, FillMarkersAreInTheFixedVocabulary) {
   Fixture f;
   EXPECT_TRUE(f.bars.can_fill());
