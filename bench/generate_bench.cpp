@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/kernels.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "generate/generator.h"
 #include "generate/sampling.h"
 #include "generate/step_engine.h"
@@ -48,7 +48,7 @@ struct Options {
 model::Checkpoint checkpoint_for(const std::string& name) {
   if (name == "builtin") {
     std::string label;
-    return load_model("", label);  // the default built-in model ("chorales")
+    return compose::load_model("", label);  // the default built-in model ("chorales")
   }
   tokenize::Tokens tokens;
   for (int i = 0; i < 358; ++i) tokens.push_back(std::string(1, 'n').append(std::to_string(i)));

@@ -22,7 +22,7 @@
 #include "compose/plan.h"
 #include "data/corpus_files.h"
 #include "eval/metrics.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "generate/sequence_likelihood.h"
 #include "midi/reader.h"
 #include "midi/writer.h"
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string label;
-  generate::Generator g(generate::load_model(argv[1], label), label, {"auto", "auto", 0});
+  generate::Generator g(compose::load_model(argv[1], label), label, {"auto", "auto", 0});
   const int max_pieces = argc > 4 ? std::atoi(argv[4]) : 1000;
   const std::filesystem::path out_dir = argv[3];
   std::filesystem::create_directories(out_dir / "harmonized");

@@ -23,12 +23,13 @@
 #include "compose/collapse.h"
 #include "compose/plan.h"
 #include "core/errors.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "generate/gan_sampler.h"
 #include "generate/generator.h"
-#include "generate/output.h"
-#include "generate/primer.h"
-#include "generate/screening.h"
+#include "compose/output_files.h"
+#include "generate/decode.h"
+#include "compose/primer.h"
+#include "compose/screening.h"
 #include "music/general_midi.h"
 #include "music/score_json.h"
 #include "score/musicxml_writer.h"
@@ -39,27 +40,27 @@ namespace musegen::cli {
 
 namespace {
 
-generate::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
+compose::Primer make_primer(const GenerateCliOptions& opt, const generate::Generator& g) {
   const bool with_start = g.uses_start_token();
   if (!opt.primer.empty())
-    return generate::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
+    return compose::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
                                       opt.primer_bars);
   if (!opt.primer_tokens.empty())
-    return generate::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
+    return compose::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
   if (!opt.primer_from.empty()) {
     const auto& train = g.checkpoint().preset.train;
     const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
-    return generate::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
+    return compose::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
                                         g.vocabulary(), length, *opt.seed, opt.threads);
   }
-  generate::Primer none;
+  compose::Primer none;
   none.source = with_start ? "<start>" : "";
   return none;
 }
 
 // Tokenizers that do not carry tempo and instruments (notes, performance, frames) write the
 // primer file's opening tempo and most used program unless --tempo / --program say otherwise.
-void keep_primer_music(const generate::Primer& primer, const generate::Generator& g,
+void keep_primer_music(const compose::Primer& primer, const generate::Generator& g,
                        generate::MusicOptions& music) {
   if (!primer.music || g.tokenizer().continuation_needs_context()) return;
   const Score& s = *primer.music;
@@ -155,25 +156,25 @@ std::string token_text(const generate::Generator& g, std::span<const std::int32_
 nlohmann::json write_files(const GenerateCliOptions& opt, const Score& score, int k, int count) {
   nlohmann::json files = nlohmann::json::array();
   if (!opt.out.empty()) {
-    const auto path = generate::candidate_path(opt.out, k, count);
-    generate::write_midi_checked(score, path);
+    const auto path = compose::candidate_path(opt.out, k, count);
+    compose::write_midi_checked(score, path);
     files.push_back(path.string());
   }
   if (!opt.wav.empty()) {
     audio::RenderOptions render;
     render.soundfont = opt.soundfont;
     render.peak_dbfs = audio::kNormalPeakDbfs;
-    const auto path = generate::candidate_path(opt.wav, k, count);
-    generate::write_wav(score, path, render);
+    const auto path = compose::candidate_path(opt.wav, k, count);
+    compose::write_wav(score, path, render);
     files.push_back(path.string());
   }
   if (!opt.svg.empty()) {
-    const auto path = generate::candidate_path(opt.svg, k, count);
-    generate::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
+    const auto path = compose::candidate_path(opt.svg, k, count);
+    compose::write_svg(score, path, "musegen: candidate " + std::to_string(k + 1));
     files.push_back(path.string());
   }
   if (!opt.musicxml.empty()) {
-    const auto path = generate::candidate_path(opt.musicxml, k, count);
+    const auto path = compose::candidate_path(opt.musicxml, k, count);
     score::write_musicxml_file(score, path,
                                {.title = "musegen: candidate " + std::to_string(k + 1)});
     files.push_back(path.string());
@@ -191,7 +192,7 @@ std::vector<std::size_t> candidate_lengths(const std::vector<generate::Candidate
 // score that ranks: the measure that favoured pieces ending early).
 std::vector<double> mean_log_probs(const std::vector<generate::Candidate>& candidates) {
   std::vector<double> means;
-  for (const auto& c : candidates) means.push_back(generate::mean_log_prob(c));
+  for (const auto& c : candidates) means.push_back(compose::mean_log_prob(c));
   return means;
 }
 
@@ -204,19 +205,19 @@ std::vector<double> durations(const std::vector<Score>& scores) {
 // Decodes every candidate, ranks them when screening, and writes the kept ones in rank order.
 Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g,
                      const generate::GenerateResult& result, const compose::ComposePlan& plan,
-                     generate::RankBy rank_by, const generate::ReferenceCorpus* reference) {
+                     compose::RankBy rank_by, const compose::ReferenceCorpus* reference) {
   Report report;
   const int count = static_cast<int>(result.candidates.size());
   std::vector<Score> scores;
   for (const auto& c : result.candidates) scores.push_back(plan.music(c));
-  const generate::Screening screening =
-      generate::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
+  const compose::Screening screening =
+      compose::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
                        reference ? &reference->pieces : nullptr);
   const int kept = static_cast<int>(screening.kept.size());
-  if (rank_by != generate::RankBy::none) {
+  if (rank_by != compose::RankBy::none) {
     std::vector<int> numbers;  // 1-based candidate numbers, best first
     for (int k : screening.kept) numbers.push_back(k + 1);
-    report.screening = {{"rank_by", generate::to_string(rank_by)},
+    report.screening = {{"rank_by", compose::to_string(rank_by)},
                         {"generated", count},
                         {"kept", kept},
                         {"scores", screening.scores},
@@ -242,7 +243,7 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
     report.notes += scores[k].notes.size();
     report.seconds += scores[k].duration_sec();
     std::string line = candidate_line(c, scores[k], k, files);
-    if (rank_by != generate::RankBy::none) {
+    if (rank_by != compose::RankBy::none) {
       cj["screening"] = screening_json(screening, k, r);
       line += "\n" + screening_text(screening, k, r);
     }
@@ -257,7 +258,7 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
 }
 
 // --rank / --keep / --reference: the ranking, checked before anything is generated.
-generate::RankBy screening_rank(const GenerateCliOptions& opt) {
+compose::RankBy screening_rank(const GenerateCliOptions& opt) {
   if (opt.keep < 0 || opt.keep > opt.count)
     throw ConfigError(
         "keep",
@@ -269,23 +270,23 @@ generate::RankBy screening_rank(const GenerateCliOptions& opt) {
            : (opt.keep > 0 && opt.keep < opt.count) ? "likelihood"
                                                     : "none";
   }
-  const generate::RankBy rank_by = generate::rank_by_from_text(rank);
-  if (rank_by == generate::RankBy::reference && opt.reference.empty())
+  const compose::RankBy rank_by = compose::rank_by_from_text(rank);
+  if (rank_by == compose::RankBy::reference && opt.reference.empty())
     throw UsageError{"--rank reference compares candidates with a corpus: give --reference DIR",
                      "musegen generate --count 8 --keep 2 --rank reference --reference DATA_DIR"};
-  if (rank_by != generate::RankBy::reference && !opt.reference.empty())
+  if (rank_by != compose::RankBy::reference && !opt.reference.empty())
     throw UsageError{"--reference is used only with --rank reference", ""};
-  if (rank_by == generate::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
+  if (rank_by == compose::RankBy::none && opt.keep > 0 && opt.keep < opt.count)
     throw UsageError{"--keep " + std::to_string(opt.keep) + " of " + std::to_string(opt.count) +
                          " needs a ranking",
                      "--rank likelihood or --rank reference --reference DIR"};
   return rank_by;
 }
 
-std::optional<generate::ReferenceCorpus> load_reference(const GenerateCliOptions& opt) {
+std::optional<compose::ReferenceCorpus> load_reference(const GenerateCliOptions& opt) {
   if (opt.reference.empty()) return std::nullopt;
   try {
-    auto corpus = generate::load_reference(opt.reference, opt.threads);
+    auto corpus = compose::load_reference(opt.reference, opt.threads);
     if (!corpus.skipped.empty())
       std::cerr << "warning: " << corpus.skipped.size() << " of "
                 << corpus.skipped.size() + corpus.pieces.size() << " reference file(s) in "
@@ -363,17 +364,17 @@ int run_generate(GenerateCliOptions opt) {
                    {"--soundfont", opt.soundfont}});
     if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
     if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
-    const generate::RankBy rank_by = screening_rank(opt);
-    const std::optional<generate::ReferenceCorpus> reference = load_reference(opt);
+    const compose::RankBy rank_by = screening_rank(opt);
+    const std::optional<compose::ReferenceCorpus> reference = load_reference(opt);
     std::string name;
-    model::Checkpoint checkpoint = generate::load_model(opt.model, name);
+    model::Checkpoint checkpoint = compose::load_model(opt.model, name);
     if (checkpoint.preset.model.gan()) {
       run_gan(opt, checkpoint, name);
       return 0;
     }
     generate::Generator g(std::move(checkpoint), name, {opt.engine, opt.precision, opt.threads});
     generate::GenerateOptions options = generate_options(opt, g);
-    generate::Primer primer = make_primer(opt, g);
+    compose::Primer primer = make_primer(opt, g);
     keep_primer_music(primer, g, options.music);
     compose::ComposePlan plan =
         compose::plan_composition(compose_options(opt, options.music), g, primer.ids);

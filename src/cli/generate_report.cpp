@@ -5,7 +5,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "generate/output.h"
+#include "compose/output_files.h"
+#include "generate/decode.h"
 #include "music/score_json.h"
 
 namespace musegen::cli {
@@ -14,7 +15,7 @@ nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, 
                               const nlohmann::json& files, double elapsed_sec) {
   const auto n = static_cast<double>(c.generated().size());
   return {{"index", index + 1},
-          {"mean_log_prob", generate::mean_log_prob(c)},
+          {"mean_log_prob", compose::mean_log_prob(c)},
           {"files", files},
           {"tokens", c.generated().size()},
           {"primer_tokens", c.n_primer},
@@ -26,24 +27,24 @@ nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, 
           {"tokens_per_sec", elapsed_sec > 0 ? n / elapsed_sec : 0.0}};
 }
 
-nlohmann::json screening_json(const generate::Screening& s, int k, int rank) {
+nlohmann::json screening_json(const compose::Screening& s, int k, int rank) {
   nlohmann::json j = {
-      {"rank", rank + 1}, {"rank_by", generate::to_string(s.rank_by)}, {"score", s.scores[k]}};
-  if (s.rank_by == generate::RankBy::reference)
-    j.update(generate::to_json(s.reference[k]));
+      {"rank", rank + 1}, {"rank_by", compose::to_string(s.rank_by)}, {"score", s.scores[k]}};
+  if (s.rank_by == compose::RankBy::reference)
+    j.update(compose::to_json(s.reference[k]));
   else
     j["mean_log_prob"] = s.scores[k];
   return j;
 }
 
-std::string screening_text(const generate::Screening& s, int k, int rank) {
+std::string screening_text(const compose::Screening& s, int k, int rank) {
   std::ostringstream out;
   out << "  rank " << rank + 1 << " (candidate " << k + 1 << "): ";
-  if (s.rank_by == generate::RankBy::likelihood && std::isnan(s.scores[k])) {
+  if (s.rank_by == compose::RankBy::likelihood && std::isnan(s.scores[k])) {
     out << "too short to compare (under half the longest candidate), kept for want of longer ones";
     return out.str();
   }
-  if (s.rank_by == generate::RankBy::likelihood) {
+  if (s.rank_by == compose::RankBy::likelihood) {
     out << "mean log-likelihood " << s.scores[k] << " nats per token";
     if (s.compared_tokens > 0) out << " over the first " << s.compared_tokens << " tokens";
     return out.str();
@@ -75,7 +76,7 @@ std::string candidate_line(const generate::Candidate& c, const Score& score, int
 }
 
 void print_report(const GenerateCliOptions& opt, const std::string& model_label,
-                  const generate::Primer& primer, const generate::GenerateResult& result,
+                  const compose::Primer& primer, const generate::GenerateResult& result,
                   const generate::GenerateOptions& options, const nlohmann::json& request,
                   const Report& report) {
   if (opt.json) {

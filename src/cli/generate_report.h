@@ -8,8 +8,8 @@
 
 #include "cli/generate_options.h"
 #include "generate/generator.h"
-#include "generate/primer.h"
-#include "generate/screening.h"
+#include "compose/primer.h"
+#include "compose/screening.h"
 #include "music/score.h"
 
 namespace musegen::cli {
@@ -28,14 +28,14 @@ struct Report {
 nlohmann::json candidate_json(const generate::Candidate& c, const Score& score, int index,
                               const nlohmann::json& files, double elapsed_sec);
 // Why a kept candidate was kept: its rank, its score and what the score is.
-nlohmann::json screening_json(const generate::Screening& s, int k, int rank);
-std::string screening_text(const generate::Screening& s, int k, int rank);
+nlohmann::json screening_json(const compose::Screening& s, int k, int rank);
+std::string screening_text(const compose::Screening& s, int k, int rank);
 // "FILE: N tokens, M notes, S s (stopped by ...)" and its tracks.
 std::string candidate_line(const generate::Candidate& c, const Score& score, int k,
                            const nlohmann::json& files);
 // The report on stdout (text or --json), the warnings on stderr.
 void print_report(const GenerateCliOptions& opt, const std::string& model_label,
-                  const generate::Primer& primer, const generate::GenerateResult& result,
+                  const compose::Primer& primer, const generate::GenerateResult& result,
                   const generate::GenerateOptions& options, const nlohmann::json& request,
                   const Report& report);
 

@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "data/corpus_files.h"
 #include "eval/compare.h"
+#include "eval/measure_files.h"
 #include "eval/metrics.h"
 #include "data/music_file.h"
 #include "eval/part_metrics.h"
@@ -32,63 +33,15 @@ struct MetricsCommandOptions {
   int threads = 0;
 };
 
-struct Skipped {
-  std::string file, error;
-};
+using Skipped = eval::SkippedFile;
 
-struct ReadSet {
-  std::vector<eval::PieceMetrics> pieces;
-  std::vector<std::vector<eval::PartMetrics>> parts;  // per piece
-  std::vector<Skipped> skipped;
-};
-
-// Files named directly are taken as they are; folders are walked for MIDI and MusicXML files.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
-                                       std::vector<Skipped>& skipped) {
-  std::vector<std::string> files;
-  for (const auto& input : inputs) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(input, ec)) {
-      files.push_back(input);
-      continue;
-    }
-    try {
-      for (const auto& f : data::list_music_files(input)) files.push_back(f.path.string());
-    } catch (const Error& e) {
-      skipped.push_back({input, e.what()});
-    }
-  }
-  return files;
-}
-
-ReadSet read_set(const std::vector<std::string>& inputs, const MetricsCommandOptions& opt) {
-  ReadSet set;
-  const std::vector<std::string> files = expand_inputs(inputs, set.skipped);
-  std::vector<std::optional<eval::PieceMetrics>> results(files.size());
-  std::vector<std::vector<eval::PartMetrics>> parts(files.size());
-  std::vector<std::string> errors(files.size());
-  std::vector<Diagnostics> warnings(files.size());
-  midi::ReadOptions read_options;
-  read_options.strict = opt.strict;
-  data::parallel_for(files.size(), data::resolve_threads(opt.threads, files.size()),
-                     [&](std::size_t i, int) {
-                       try {
-                         midi::ReadResult r = data::read_music_file(files[i], read_options);
-                         warnings[i] = std::move(r.warnings);
-                         results[i] = eval::piece_metrics(r.score, files[i], {opt.ngram});
-                         parts[i] = eval::part_metrics(r.score);
-                       } catch (const std::exception& e) {
-                         errors[i] = e.what();
-                       }
-                     });
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (results[i]) {
-      set.pieces.push_back(std::move(*results[i]));
-      set.parts.push_back(std::move(parts[i]));
-    }
-    if (!errors[i].empty()) set.skipped.push_back({files[i], errors[i]});
-    if (!opt.json) print_warnings(warnings[i]);
-  }
+// The pieces (and their parts) of files and folders; the reader's repairs printed as warnings
+// unless --json.
+eval::MeasuredFiles read_set(const std::vector<std::string>& inputs,
+                             const MetricsCommandOptions& opt) {
+  eval::MeasuredFiles set = eval::measure_files(
+      inputs, {.metrics = {opt.ngram}, .parts = true, .strict = opt.strict, .threads = opt.threads});
+  if (!opt.json) print_warnings(set.warnings);
   return set;
 }
 
@@ -224,13 +177,13 @@ void report_skipped(const std::vector<Skipped>& skipped) {
 }
 
 int run_metrics(const MetricsCommandOptions& opt) {
-  ReadSet set = read_set(opt.inputs, opt);
+  eval::MeasuredFiles set = read_set(opt.inputs, opt);
   report_skipped(set.skipped);
   if (set.pieces.empty()) {
     print_error("no MIDI file could be read", "pass .mid files or folders that hold them");
     return 1;
   }
-  std::optional<ReadSet> reference;
+  std::optional<eval::MeasuredFiles> reference;
   if (!opt.reference.empty()) {
     reference = read_set(opt.reference, opt);
     report_skipped(reference->skipped);

@@ -6,14 +6,14 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "model/checkpoint.h"
 
 namespace musegen::cli {
 
 namespace {
 
-nlohmann::json describe(const generate::BuiltinModel& m, bool is_default) {
+nlohmann::json describe(const compose::BuiltinModel& m, bool is_default) {
   nlohmann::json j = {{"name", m.name},
                       {"default", is_default},
                       {"summary", m.summary},
@@ -21,7 +21,7 @@ nlohmann::json describe(const generate::BuiltinModel& m, bool is_default) {
                       {"quality", m.quality},
                       {"bytes", m.bytes.size()}};
   const model::Checkpoint c =
-      model::checkpoint_from_bytes(std::string(m.bytes), generate::builtin_label(m));
+      model::checkpoint_from_bytes(std::string(m.bytes), compose::builtin_label(m));
   const auto& net = c.preset.model;
   j["tokenizer"] = c.vocabulary.at("tokenizer");
   j["vocab_size"] = net.vocab_size;
@@ -33,8 +33,8 @@ nlohmann::json describe(const generate::BuiltinModel& m, bool is_default) {
 
 int run_models(bool json) {
   nlohmann::json all = nlohmann::json::array();
-  const auto* fallback = generate::default_builtin_model();
-  for (const auto& m : generate::builtin_models())
+  const auto* fallback = compose::default_builtin_model();
+  for (const auto& m : compose::builtin_models())
     if (!m.bytes.empty()) all.push_back(describe(m, &m == fallback));
   if (json) {
     std::cout << nlohmann::json{{"models", all}}.dump() << "\n";

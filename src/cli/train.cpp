@@ -27,7 +27,7 @@
 #include "data/corpus.h"
 #include "data/music_file.h"
 #include "data/roll_corpus.h"
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 #include "model/checkpoint.h"
 #include "tokenize/tokenizer.h"
 #include "train/distributed.h"
@@ -174,7 +174,7 @@ model::Preset resolve_fine_tune(const TrainCliOptions& opt, Start& start) {
   if (opt.has_preset)
     throw ConfigError("preset", "a fine-tuning run keeps the --from model's configuration",
                       "--set for training keys, without --preset");
-  start.from = generate::load_model(opt.from, start.from_label);
+  start.from = compose::load_model(opt.from, start.from_label);
   if (start.from->preset.model.gan())
     throw ConfigError("from", start.from_label + " is a GAN; fine-tuning takes a sequence model",
                       "a transformer or recurrent model");

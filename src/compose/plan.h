@@ -11,7 +11,7 @@
 
 #include "compose/controls.h"
 #include "generate/generator.h"
-#include "generate/output.h"
+#include "generate/decode.h"
 
 namespace musegen::compose {
 

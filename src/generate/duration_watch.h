@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "generate/output.h"
+#include "generate/decode.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "generate/output.h"
+#include "generate/decode.h"
 #include "generate/sampling.h"
 #include "generate/step_engine.h"
 #include "generate/steering.h"

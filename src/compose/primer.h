@@ -13,7 +13,7 @@
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 struct Primer {
   std::vector<std::int32_t> ids;
@@ -48,4 +48,4 @@ Primer primer_from_corpus(const std::filesystem::path& dir, const nlohmann::json
                           const tokenize::Vocabulary& vocabulary, int length, std::uint64_t seed,
                           int threads);
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

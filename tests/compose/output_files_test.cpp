@@ -1,7 +1,6 @@
-// Generated music to files: decoding at a tempo and program, playable overlaps, file names per
-// candidate, MIDI files that read back with the generated notes, WAV of the expected length
-// that is not silent, and the piano-roll SVG.
-#include "generate/output.h"
+// Generated music to files: names per candidate, MIDI files that read back with the generated
+// notes, WAV of the expected length that is not silent, and the piano-roll SVG.
+#include "compose/output_files.h"
 
 #include <gtest/gtest.h>
 
@@ -11,56 +10,26 @@
 
 #include "audio/wav.h"
 #include "core/errors.h"
+#include "generate/decode.h"
+#include "generate/generate_fixture.h"
 #include "generate/generator.h"
-#include "generate_fixture.h"
 #include "midi/reader.h"
-#include "tokenize/tutorial_tokenizer.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 namespace {
 
-using testing::TempDir;
+using generate::decode_music;
+using generate::GenerateOptions;
+using generate::GenerateResult;
+using generate::Generator;
+using generate::MusicOptions;
+using generate::testing::TempDir;
 
-TEST(Output, CandidatePaths) {
+TEST(OutputFiles, CandidatePaths) {
   EXPECT_EQ(candidate_path("out/song.mid", 0, 1), "out/song.mid");
   EXPECT_EQ(candidate_path("out/song.mid", 0, 3), "out/song-1.mid");
   EXPECT_EQ(candidate_path("out/song.mid", 2, 3), "out/song-3.mid");
   EXPECT_EQ(candidate_path("a.wav", 9, 12), "a-10.wav");
-}
-
-TEST(Output, TheTutorialsOverlappingRepeatsAreCutAtTheNextOnset) {
-  tokenize::TutorialTokenizer tokenizer;  // 1-beat notes every half beat
-  auto vocabulary = tokenize::Vocabulary::from_sequences({{"C4", "E4", "0.4.7"}});
-  const std::vector<std::int32_t> ids = {vocabulary.id("C4"), vocabulary.id("C4"),
-                                         vocabulary.id("E4"), tokenize::kEndId};
-  MusicOptions options;
-  options.tempo_bpm = 60;
-  options.program = 40;  // violin
-  Score s = decode_music(tokenizer, vocabulary, ids, options);
-  ASSERT_EQ(s.notes.size(), 3u);
-  EXPECT_EQ(s.notes[0].pitch, 60);
-  EXPECT_EQ(s.notes[0].end_ticks, s.notes[1].start_ticks);  // cut where the repeat starts
-  EXPECT_EQ(s.notes[1].duration_ticks(), s.ticks_per_quarter);
-  EXPECT_EQ(s.notes[2].pitch, 64);
-  for (const Note& n : s.notes) EXPECT_EQ(n.program, 40);
-  EXPECT_DOUBLE_EQ(s.notes[2].start_sec, 1.0);  // beat 1 at 60 bpm
-  EXPECT_DOUBLE_EQ(s.duration_sec(), 2.0);
-}
-
-TEST(Output, BadTempoOrProgramNameTheOption) {
-  tokenize::TutorialTokenizer tokenizer;
-  auto vocabulary = tokenize::Vocabulary::from_sequences({{"C4"}});
-  MusicOptions o;
-  o.tempo_bpm = 2000;
-  try {
-    decode_music(tokenizer, vocabulary, {}, o);
-    FAIL();
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(e.key(), "tempo");
-  }
-  o = {};
-  o.program = 128;
-  EXPECT_THROW(decode_music(tokenizer, vocabulary, {}, o), ConfigError);
 }
 
 // Generated candidates of the tiny notes model, primed with a few notes so none is silent.
@@ -75,8 +44,8 @@ GenerateResult generate_some(Generator& g, int count) {
   return g.generate(primer, o);
 }
 
-TEST(Output, EveryMidiFileReadsBackWithTheGeneratedNotes) {
-  Generator g(testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
+TEST(OutputFiles, EveryMidiFileReadsBackWithTheGeneratedNotes) {
+  Generator g(generate::testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
   TempDir dir;
   const auto result = generate_some(g, 3);
   MusicOptions music;
@@ -103,14 +72,14 @@ TEST(Output, EveryMidiFileReadsBackWithTheGeneratedNotes) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "song.mid"));
 }
 
-TEST(Output, WavHasTheMusicsLengthAndIsNotSilent) {
+TEST(OutputFiles, WavHasTheMusicsLengthAndIsNotSilent) {
   std::filesystem::path soundfont;
   try {
     soundfont = audio::find_soundfont("");
   } catch (const IoError& e) {
     GTEST_SKIP() << "no General MIDI soundfont: " << e.what();
   }
-  Generator g(testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
+  Generator g(generate::testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
   TempDir dir;
   const auto result = generate_some(g, 1);
   const Score score = decode_music(g.tokenizer(), g.vocabulary(), result.candidates[0].ids, {});
@@ -125,8 +94,8 @@ TEST(Output, WavHasTheMusicsLengthAndIsNotSilent) {
   EXPECT_GT(audio::rms(wav), 0.005);
 }
 
-TEST(Output, PianoRollSvgDrawsTheNotes) {
-  Generator g(testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
+TEST(OutputFiles, PianoRollSvgDrawsTheNotes) {
+  Generator g(generate::testing::notes_checkpoint(), "n.pt", {"fast", "fp32", 1});
   TempDir dir;
   const auto result = generate_some(g, 1);
   const Score score = decode_music(g.tokenizer(), g.vocabulary(), result.candidates[0].ids, {});
@@ -144,4 +113,4 @@ TEST(Output, PianoRollSvgDrawsTheNotes) {
 }
 
 }  // namespace
-}  // namespace musegen::generate
+}  // namespace musegen::compose

@@ -1,7 +1,7 @@
 // Screening: the top-K selection on hand-made scores (ties, NaN, bounds), the mean
 // log-likelihood per token, ranking by likelihood and by closeness to a reference corpus
 // (a piece equal to the reference overlaps it completely), and reading a reference folder.
-#include "generate/screening.h"
+#include "compose/screening.h"
 
 #include <gtest/gtest.h>
 
@@ -11,13 +11,15 @@
 #include <limits>
 
 #include "core/errors.h"
-#include "generate_fixture.h"
+#include "generate/generate_fixture.h"
 #include "midi/writer.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 namespace {
 
-using testing::TempDir;
+using generate::Candidate;
+using generate::StopReason;
+using generate::testing::TempDir;
 
 // A one-track melody: the pitches as consecutive notes of `ticks` each.
 Score melody(const std::vector<int>& pitches, int ticks = 240) {
@@ -154,10 +156,13 @@ TEST(Screening, ReferenceFolderSkipsUnreadableFiles) {
 }
 
 }  // namespace
-}  // namespace musegen::generate
+}  // namespace musegen::compose
 
-namespace musegen::generate {
+namespace musegen::compose {
 namespace {
+
+using generate::Candidate;
+using generate::StopReason;
 
 // A candidate with a log-probability at every position: `per_token` for each generated token,
 // then `end` for its <end> when it stopped there.
@@ -208,4 +213,4 @@ TEST(Screening, LikelihoodWithoutPositionsFallsBackToTheMean) {
 }
 
 }  // namespace
-}  // namespace musegen::generate
+}  // namespace musegen::compose

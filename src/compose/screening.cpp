@@ -1,6 +1,6 @@
 // Screening generated candidates: mean log-likelihood per token, closeness to a reference
 // corpus (eval::compare_sets of one piece against the reference), and the top-K selection.
-#include "generate/screening.h"
+#include "compose/screening.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,10 +9,9 @@
 #include <optional>
 
 #include "core/errors.h"
-#include "data/corpus_files.h"
-#include "data/music_file.h"
+#include "eval/measure_files.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 RankBy rank_by_from_text(const std::string& text) {
   if (text == "none") return RankBy::none;
@@ -33,11 +32,11 @@ std::string to_string(RankBy rank_by) {
   return "?";
 }
 
-std::size_t n_scored_tokens(const Candidate& candidate) {
-  return candidate.generated().size() + (candidate.stop == StopReason::end_token ? 1 : 0);
+std::size_t n_scored_tokens(const generate::Candidate& candidate) {
+  return candidate.generated().size() + (candidate.stop == generate::StopReason::end_token ? 1 : 0);
 }
 
-double mean_log_prob(const Candidate& candidate) {
+double mean_log_prob(const generate::Candidate& candidate) {
   const std::size_t n = n_scored_tokens(candidate);
   if (n == 0)
     throw ConfigError("candidate", "a candidate with no generated token has no likelihood",
@@ -45,25 +44,25 @@ double mean_log_prob(const Candidate& candidate) {
   return candidate.log_prob / static_cast<double>(n);
 }
 
-std::vector<double> likelihood_scores(const std::vector<Candidate>& candidates,
+std::vector<double> likelihood_scores(const std::vector<generate::Candidate>& candidates,
                                       std::size_t& compared_tokens) {
   compared_tokens = 0;
   bool per_position = !candidates.empty();
   std::size_t longest = 0;
-  for (const Candidate& c : candidates) {
+  for (const generate::Candidate& c : candidates) {
     per_position = per_position && c.cumulative_log_prob.size() == n_scored_tokens(c) + 1;
     longest = std::max(longest, c.generated().size());
   }
   std::vector<double> scores;
   if (!per_position || longest == 0) {
-    for (const Candidate& c : candidates) scores.push_back(mean_log_prob(c));
+    for (const generate::Candidate& c : candidates) scores.push_back(mean_log_prob(c));
     return scores;
   }
-  const auto comparable = [&](const Candidate& c) { return 2 * c.generated().size() >= longest; };
+  const auto comparable = [&](const generate::Candidate& c) { return 2 * c.generated().size() >= longest; };
   compared_tokens = longest;
-  for (const Candidate& c : candidates)
+  for (const generate::Candidate& c : candidates)
     if (comparable(c)) compared_tokens = std::min(compared_tokens, c.generated().size());
-  for (const Candidate& c : candidates)
+  for (const generate::Candidate& c : candidates)
     scores.push_back(comparable(c) ? c.cumulative_log_prob[compared_tokens] /
                                          static_cast<double>(compared_tokens)
                                    : std::numeric_limits<double>::quiet_NaN());
@@ -89,45 +88,22 @@ std::vector<int> top_indices(std::span<const double> scores, int keep) {
   return order;
 }
 
-namespace {
-
-std::vector<std::filesystem::path> reference_files(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
-  if (!std::filesystem::is_directory(path, ec)) return {path};
-  std::vector<std::filesystem::path> files;
-  for (const auto& f : data::list_music_files(path)) files.push_back(f.path);
-  return files;
-}
-
-}  // namespace
 
 ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
+  eval::MeasureOptions options;
+  options.threads = threads;
+  eval::MeasuredFiles measured = eval::measure_files({path.string()}, options);
   ReferenceCorpus corpus;
   corpus.source = path.string();
-  const std::vector<std::filesystem::path> files = reference_files(path);
-  std::vector<std::optional<eval::PieceMetrics>> metrics(files.size());
-  std::vector<std::string> errors(files.size());
-  data::parallel_for(files.size(), data::resolve_threads(threads, files.size()),
-                     [&](std::size_t i, int) {
-                       try {
-                         const midi::ReadResult r = data::read_music_file(files[i]);
-                         metrics[i] = eval::piece_metrics(r.score, files[i].string());
-                       } catch (const std::exception& e) {
-                         errors[i] = e.what();
-                       }
-                     });
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (metrics[i])
-      corpus.pieces.push_back(std::move(*metrics[i]));
-    else
-      corpus.skipped.emplace_back(files[i].string(), errors[i]);
-  }
+  corpus.pieces = std::move(measured.pieces);
+  for (auto& s : measured.skipped) corpus.skipped.emplace_back(std::move(s.file), std::move(s.error));
   if (corpus.pieces.empty())
-    throw ConfigError(
-        "reference",
-        path.string() + ": no readable MIDI file (" + std::to_string(files.size()) + " tried)",
-        "a folder holding .mid files");
+    throw ConfigError("reference",
+                      path.string() + ": no readable MIDI file (" +
+                          std::to_string(corpus.skipped.size()) + " tried)",
+                      "a folder holding .mid files");
   return corpus;
 }
 
@@ -152,7 +128,7 @@ nlohmann::json to_json(const ReferenceScore& score) {
           {"overlaps", overlaps}};
 }
 
-Screening screen(const std::vector<Candidate>& candidates, const std::vector<Score>& music,
+Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
                  RankBy rank_by, int keep, const std::vector<eval::PieceMetrics>* reference) {
   if (music.size() != candidates.size())
     throw ConfigError("candidate",
@@ -180,4 +156,4 @@ Screening screen(const std::vector<Candidate>& candidates, const std::vector<Sco
   return s;
 }
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

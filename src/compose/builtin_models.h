@@ -9,7 +9,7 @@
 
 #include "model/checkpoint.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 struct BuiltinModel {
   std::string name;        // what --model takes: "chorales", "satb"
@@ -38,4 +38,4 @@ model::Checkpoint load_model(const std::string& spec, std::string& label);
 // "chorales, satb": the names of the embedded built-in models.
 std::string builtin_names();
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

@@ -1,5 +1,5 @@
 // Primers from MIDI files, token text and corpus windows.
-#include "generate/primer.h"
+#include "compose/primer.h"
 
 #include <algorithm>
 #include <sstream>
@@ -10,7 +10,7 @@
 #include "data/music_file.h"
 #include "music/bars.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
                         const tokenize::Vocabulary& vocabulary, bool with_start, int last_bars) {
@@ -97,4 +97,4 @@ Primer primer_from_corpus(const std::filesystem::path& dir, const nlohmann::json
   return primer;
 }
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

@@ -15,7 +15,7 @@
 #include "generate/generator.h"
 #include "music/score.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 enum class RankBy { none, likelihood, reference };
 
@@ -25,12 +25,12 @@ std::string to_string(RankBy rank_by);
 
 // Tokens a candidate's log_prob is summed over: its generated ids plus a final <end> when it
 // stopped at one; >= 1 for every candidate the generator returns.
-std::size_t n_scored_tokens(const Candidate& candidate);
+std::size_t n_scored_tokens(const generate::Candidate& candidate);
 
 // log_prob / n_scored_tokens: the model's average log-likelihood (nats, <= 0) per token of what
 // it generated, from the same forward steps that generated it. Throws ConfigError (key
 // "candidate") for a candidate with no scored token.
-double mean_log_prob(const Candidate& candidate);
+double mean_log_prob(const generate::Candidate& candidate);
 
 // --rank likelihood: each candidate's mean log-probability per token over its first L generated
 // tokens, the same L for all, so that every candidate is judged on the same positions (a piece
@@ -39,7 +39,7 @@ double mean_log_prob(const Candidate& candidate);
 // shorter candidates are too short to compare: NaN, ranked after every other (top_indices).
 // Without cumulative_log_prob (beam search) every candidate gets mean_log_prob and L is 0.
 // Sets `compared_tokens` to L.
-std::vector<double> likelihood_scores(const std::vector<Candidate>& candidates,
+std::vector<double> likelihood_scores(const std::vector<generate::Candidate>& candidates,
                                       std::size_t& compared_tokens);
 
 // Indices (into `scores`) of the `keep` highest scores, best first; equal scores keep the lower
@@ -91,8 +91,8 @@ struct Screening {
 // keeps the `keep` best (top_indices). likelihood: likelihood_scores; reference: reference_score
 // against `reference` (required then); none: the first `keep` in generation order. Throws
 // ConfigError (keys "keep", "reference", "candidate") for sizes or inputs that do not fit.
-Screening screen(const std::vector<Candidate>& candidates, const std::vector<Score>& music,
+Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
                  RankBy rank_by, int keep,
                  const std::vector<eval::PieceMetrics>* reference = nullptr);
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

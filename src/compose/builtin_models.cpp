@@ -2,7 +2,7 @@
 // (no generated source, no copy at start-up). src/CMakeLists.txt defines MUSEGEN_MODEL_<NAME>
 // with the file's path for every file under models/ that exists; a missing one leaves that
 // built-in model out.
-#include "generate/builtin_models.h"
+#include "compose/builtin_models.h"
 
 #include <cstddef>
 #include <filesystem>
@@ -29,7 +29,7 @@ MUSEGEN_INCBIN(musegen_model_chorales, MUSEGEN_MODEL_CHORALES)
 MUSEGEN_INCBIN(musegen_model_satb, MUSEGEN_MODEL_SATB)
 #endif
 
-namespace musegen::generate {
+namespace musegen::compose {
 
 namespace {
 
@@ -115,4 +115,4 @@ model::Checkpoint load_model(const std::string& spec, std::string& label) {
   return model::checkpoint_from_bytes(std::string(builtin->bytes), label);
 }
 
-}  // namespace musegen::generate
+}  // namespace musegen::compose

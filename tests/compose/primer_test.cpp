@@ -1,21 +1,21 @@
 // Primers: token text, a MIDI (or MusicXML) file's music in the model's tokenizer, and the
 // tutorial's random window of a corpus (a slice of the concatenated ids, fixed by the seed).
-#include "generate/primer.h"
+#include "compose/primer.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "core/errors.h"
-#include "generate_fixture.h"
+#include "generate/generate_fixture.h"
 #include "midi/writer.h"
 #include "score/musicxml_writer.h"
 #include "tokenize/notes_tokenizer.h"
 
-namespace musegen::generate {
+namespace musegen::compose {
 namespace {
 
-using testing::TempDir;
+using generate::testing::TempDir;
 
 tokenize::NotesTokenizer notes_tokenizer() {
   return tokenize::NotesTokenizer(
@@ -112,4 +112,4 @@ TEST(Primer, ARandomWindowOfACorpus) {
 }
 
 }  // namespace
-}  // namespace musegen::generate
+}  // namespace musegen::compose
