@@ -21,25 +21,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("musegen_serve_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+// Fresh folders for one test, removed when it ends.
+struct Scratch {
+  std::vector<fs::path> dirs;
+  fs::path make(const std::string& name) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("musegen_serve_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    dirs.push_back(dir);
+    return dir;
+  }
+  ~Scratch() {
+    std::error_code ignored;
+    for (const auto& d : dirs) fs::remove_all(d, ignored);
+  }
+};
 
 TEST(SafePath, NamesInsideTheFolderResolve) {
-  const fs::path root = fresh_dir("inside");
+  Scratch scratch;
+  const fs::path root = scratch.make("inside");
   fs::create_directories(root / "a" / "b");
   EXPECT_EQ(resolve_inside(root, "a/b/song.mid", "file"), fs::canonical(root) / "a/b/song.mid");
   EXPECT_EQ(resolve_inside(root, "a/./b", "file"), fs::canonical(root) / "a/b");
 }
 
 TEST(SafePath, EscapesAreRefused) {
-  const fs::path root = fresh_dir("escape");
+  Scratch scratch;
+  const fs::path root = scratch.make("escape");
   fs::create_directories(root / "a");
-  fs::create_directories(root.string() + "-sibling");
+  const fs::path sibling = root.string() + "-sibling";
+  fs::create_directories(sibling);
+  scratch.dirs.push_back(sibling);
   for (const std::string& name : std::vector<std::string>{
            "", "..", "../x", "a/../../x", "a/..", "/etc/passwd", "//etc/passwd", "a\\..\\..\\x",
            std::string("a\0b", 3), "../" + root.filename().string() + "-sibling/x"}) {
@@ -48,8 +61,9 @@ TEST(SafePath, EscapesAreRefused) {
 }
 
 TEST(SafePath, LinksLeadingOutAreRefused) {
-  const fs::path root = fresh_dir("links");
-  const fs::path outside = fresh_dir("links_outside");
+  Scratch scratch;
+  const fs::path root = scratch.make("links");
+  const fs::path outside = scratch.make("links_outside");
   fs::create_directory_symlink(outside, root / "out");
   fs::create_directories(root / "in");
   fs::create_directory_symlink(root / "in", root / "alias");
@@ -63,7 +77,8 @@ TEST(SafePath, LinksLeadingOutAreRefused) {
 }
 
 TEST(SafePath, MusicFoldersCountRecursively) {
-  const fs::path root = fresh_dir("folders");
+  Scratch scratch;
+  const fs::path root = scratch.make("folders");
   fs::create_directories(root / "bach/early");
   for (const char* f : {"bach/a.mid", "bach/early/b.mid", "bach/notes.txt", "c.musicxml"})
     std::ofstream(root / f) << "x";
@@ -167,7 +182,8 @@ std::string file_text(const fs::path& p) {
 }
 
 TEST(Uploads, SizeLimitAndEmptyFiles) {
-  Uploads uploads(fresh_dir("limit"), 100, 4);
+  Scratch scratch;
+  Uploads uploads(scratch.make("limit"), 100, 4);
   try {
     uploads.add(std::string(101, 'x'), "big.mid");
     FAIL() << "no error for an upload over the limit";
@@ -182,8 +198,9 @@ TEST(Uploads, SizeLimitAndEmptyFiles) {
 // Every file of the MIDI reader's fuzz corpus and every cut of a good file: accepted (what the
 // reader repairs, counted as warnings) or a 400 naming the file; nothing else escapes.
 TEST(Uploads, DamagedFilesGiveClearErrors) {
+  Scratch scratch;
   const fs::path corpus = testing::source_dir() / "fuzz/corpus/midi_reader";
-  Uploads uploads(fresh_dir("damaged"), 1 << 20, 8);
+  Uploads uploads(scratch.make("damaged"), 1 << 20, 8);
   std::size_t accepted = 0, refused = 0;
   const auto try_add = [&](const std::string& bytes, const std::string& name) {
     try {
@@ -206,7 +223,8 @@ TEST(Uploads, DamagedFilesGiveClearErrors) {
 }
 
 TEST(Uploads, OldestAreForgotten) {
-  const fs::path dir = fresh_dir("forget");
+  Scratch scratch;
+  const fs::path dir = scratch.make("forget");
   Uploads uploads(dir, 1 << 20, 2);
   const std::string good = file_text(testing::source_dir() / "fuzz/corpus/midi_reader/format0.mid");
   const std::string a = uploads.add(good, "a.mid")["id"];
