@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/kernels.h"
 #include "compose/builtin_models.h"
+#include "engine/kernels.h"
 #include "generate/generator.h"
 #include "generate/sampling.h"
 #include "generate/step_engine.h"

@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "compose/builtin_models.h"
 #include "compose/controls.h"
-#include "core/errors.h"
 #include "compose/fill.h"
 #include "compose/harmonize.h"
 #include "compose/plan.h"
+#include "core/errors.h"
 #include "data/corpus_files.h"
 #include "eval/metrics.h"
-#include "compose/builtin_models.h"
 #include "generate/sequence_likelihood.h"
 #include "midi/reader.h"
 #include "midi/writer.h"
@@ -43,7 +43,8 @@ struct Sums {
 std::vector<std::int32_t> strip_end(std::span<const std::int32_t> ids, std::int32_t bar,
                                     std::int32_t fill_end) {
   std::vector<std::int32_t> out(ids.begin(), ids.end());
-  while (!out.empty() && (out.back() == bar || out.back() == fill_end || out.back() == tokenize::kEndId))
+  while (!out.empty() &&
+         (out.back() == bar || out.back() == fill_end || out.back() == tokenize::kEndId))
     out.pop_back();
   return out;
 }
@@ -150,15 +151,17 @@ void measure_controls(generate::Generator& g, int pieces) {
     double in_key = 0, per_bar = 0, bars = 0, held = 0;
     for (int k = 0; k < pieces; ++k) {
       compose::ComposePlan plan = compose::plan_composition(o, g, {tokenize::kStartId});
-      const auto cand = generate_one(g, plan.primer, plan.steering.get(), 100 + static_cast<std::uint64_t>(k));
+      const auto cand =
+          generate_one(g, plan.primer, plan.steering.get(), 100 + static_cast<std::uint64_t>(k));
       const auto r = compose::controls_report(plan.controls, plan.new_music(cand));
       if (r.contains("key")) in_key += r["key"]["in_key"].get<double>();
       if (r.contains("density")) per_bar += r["density"]["notes_per_bar"].get<double>();
       bars += r["bars"]["written"].get<double>();
       held += r["ending"]["last_chord_held_to_end"].get<bool>();
     }
-    std::printf("  %-18s %d pieces: in key %.3f, notes per bar %.2f, bars %.2f, held close %.0f%%\n",
-                c.label, pieces, in_key / pieces, per_bar / pieces, bars / pieces, 100 * held / pieces);
+    std::printf(
+        "  %-18s %d pieces: in key %.3f, notes per bar %.2f, bars %.2f, held close %.0f%%\n",
+        c.label, pieces, in_key / pieces, per_bar / pieces, bars / pieces, 100 * held / pieces);
   }
 }
 
@@ -189,7 +192,8 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("model %s, %s\n", label.c_str(), g.engine().description().c_str());
-  std::printf("fill bars 5-8 of %.0f pieces (NLL in nats per token; future: the 4 bars after)\n", s.n);
+  std::printf("fill bars 5-8 of %.0f pieces (NLL in nats per token; future: the 4 bars after)\n",
+              s.n);
   std::printf("  gap as written: NLL %.3f, future after it %.3f, %.1f notes\n", s.original / s.n,
               s.future_original / s.n, s.notes_original / s.n);
   std::printf("  filled:         NLL %.3f, future after it %.3f, %.1f notes, %.3f s per fill\n",

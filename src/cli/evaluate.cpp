@@ -156,7 +156,8 @@ int run_evaluate(const EvaluateOptions& opt) {
   try {
     corpus = read_folder(opt, checkpoint);
   } catch (const Error& e) {
-    print_error(e.what(), "DATA_DIR must hold MIDI or MusicXML files; musegen inspect FILE shows one");
+    print_error(e.what(),
+                "DATA_DIR must hold MIDI or MusicXML files; musegen inspect FILE shows one");
     return 1;
   }
   const model::TrainConfig& config = checkpoint.preset.train;
@@ -191,7 +192,8 @@ void setup_evaluate_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<EvaluateOptions>();
   CLI::App* cmd = &command;
   cmd->add_option("model", opt->model, "Model file written by musegen train")->required();
-  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI or MusicXML files (searched recursively)")
+  cmd->add_option("data_dir", opt->data_dir,
+                  "Folder of MIDI or MusicXML files (searched recursively)")
       ->required();
   cmd->add_flag("--json", opt->json, "Print the results as one JSON object");
   cmd->add_option("--threads", opt->threads, "Compute threads (0: every core)")

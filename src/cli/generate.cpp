@@ -20,16 +20,16 @@
 #include "cli/generate_report.h"
 #include "cli/output_paths.h"
 #include "cli/report.h"
-#include "compose/collapse.h"
-#include "compose/plan.h"
-#include "core/errors.h"
 #include "compose/builtin_models.h"
-#include "generate/gan_sampler.h"
-#include "generate/generator.h"
+#include "compose/collapse.h"
 #include "compose/output_files.h"
-#include "generate/decode.h"
+#include "compose/plan.h"
 #include "compose/primer.h"
 #include "compose/screening.h"
+#include "core/errors.h"
+#include "generate/decode.h"
+#include "generate/gan_sampler.h"
+#include "generate/generator.h"
 #include "music/general_midi.h"
 #include "music/score_json.h"
 #include "score/musicxml_writer.h"
@@ -44,14 +44,14 @@ compose::Primer make_primer(const GenerateCliOptions& opt, const generate::Gener
   const bool with_start = g.uses_start_token();
   if (!opt.primer.empty())
     return compose::primer_from_midi(opt.primer, g.tokenizer(), g.vocabulary(), with_start,
-                                      opt.primer_bars);
+                                     opt.primer_bars);
   if (!opt.primer_tokens.empty())
     return compose::primer_from_tokens(opt.primer_tokens, g.vocabulary(), with_start);
   if (!opt.primer_from.empty()) {
     const auto& train = g.checkpoint().preset.train;
     const int length = opt.primer_length > 0 ? opt.primer_length : train.sequence_length;
     return compose::primer_from_corpus(opt.primer_from, g.checkpoint().vocabulary.at("tokenizer"),
-                                        g.vocabulary(), length, *opt.seed, opt.threads);
+                                       g.vocabulary(), length, *opt.seed, opt.threads);
   }
   compose::Primer none;
   none.source = with_start ? "<start>" : "";
@@ -212,7 +212,7 @@ Report write_outputs(const GenerateCliOptions& opt, const generate::Generator& g
   for (const auto& c : result.candidates) scores.push_back(plan.music(c));
   const compose::Screening screening =
       compose::screen(result.candidates, scores, rank_by, opt.keep > 0 ? opt.keep : count,
-                       reference ? &reference->pieces : nullptr);
+                      reference ? &reference->pieces : nullptr);
   const int kept = static_cast<int>(screening.kept.size());
   if (rank_by != compose::RankBy::none) {
     std::vector<int> numbers;  // 1-based candidate numbers, best first

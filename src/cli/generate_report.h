@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "cli/generate_options.h"
-#include "generate/generator.h"
 #include "compose/primer.h"
 #include "compose/screening.h"
+#include "generate/generator.h"
 #include "music/score.h"
 
 namespace musegen::cli {

@@ -13,10 +13,10 @@
 #include "cli/report.h"
 #include "core/errors.h"
 #include "data/corpus_files.h"
+#include "data/music_file.h"
 #include "eval/compare.h"
 #include "eval/measure_files.h"
 #include "eval/metrics.h"
-#include "data/music_file.h"
 #include "eval/part_metrics.h"
 
 namespace musegen::cli {
@@ -40,7 +40,8 @@ using Skipped = eval::SkippedFile;
 eval::MeasuredFiles read_set(const std::vector<std::string>& inputs,
                              const MetricsCommandOptions& opt) {
   eval::MeasuredFiles set = eval::measure_files(
-      inputs, {.metrics = {opt.ngram}, .parts = true, .strict = opt.strict, .threads = opt.threads});
+      inputs,
+      {.metrics = {opt.ngram}, .parts = true, .strict = opt.strict, .threads = opt.threads});
   if (!opt.json) print_warnings(set.warnings);
   return set;
 }

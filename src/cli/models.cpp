@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/report.h"
-#include "core/errors.h"
 #include "compose/builtin_models.h"
+#include "core/errors.h"
 #include "model/checkpoint.h"
 
 namespace musegen::cli {
@@ -14,19 +14,17 @@ namespace musegen::cli {
 namespace {
 
 nlohmann::json describe(const compose::BuiltinModel& m, bool is_default) {
-  nlohmann::json j = {{"name", m.name},
-                      {"default", is_default},
-                      {"summary", m.summary},
-                      {"trained_on", m.trained_on},
-                      {"quality", m.quality},
-                      {"bytes", m.bytes.size()}};
+  nlohmann::json j = {{"name", m.name},       {"default", is_default},
+                      {"summary", m.summary}, {"trained_on", m.trained_on},
+                      {"quality", m.quality}, {"bytes", m.bytes.size()}};
   const model::Checkpoint c =
       model::checkpoint_from_bytes(std::string(m.bytes), compose::builtin_label(m));
   const auto& net = c.preset.model;
   j["tokenizer"] = c.vocabulary.at("tokenizer");
   j["vocab_size"] = net.vocab_size;
   j["network"] = net.cell + " " + std::to_string(net.num_layers) + " x " +
-                 std::to_string(net.hidden_size) + ", embedding " + std::to_string(net.embedding_dim);
+                 std::to_string(net.hidden_size) + ", embedding " +
+                 std::to_string(net.embedding_dim);
   j["epochs"] = c.epoch;
   return j;
 }

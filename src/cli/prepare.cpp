@@ -131,7 +131,9 @@ void add_prepare_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<PrepareOptions>();
   CLI::App* cmd = app.add_subcommand(
       "prepare", "Tokenize a folder of MIDI files into a corpus file for training");
-  cmd->add_option("data_dir", opt->data_dir, "Folder of MIDI (.mid/.midi) or MusicXML (.musicxml/.xml/.mxl) files, searched recursively")
+  cmd->add_option("data_dir", opt->data_dir,
+                  "Folder of MIDI (.mid/.midi) or MusicXML (.musicxml/.xml/.mxl) files, searched "
+                  "recursively")
       ->required();
   std::string names;
   for (const auto& n : tokenize::tokenizer_names()) names += (names.empty() ? "" : ", ") + n;

@@ -1,5 +1,5 @@
-// `musegen render FILE.mid --wav OUT.wav`: any MIDI (or MusicXML) file to audio through FluidSynth and a
-// General MIDI soundfont.
+// `musegen render FILE.mid --wav OUT.wav`: any MIDI (or MusicXML) file to audio through FluidSynth
+// and a General MIDI soundfont.
 #include <cmath>
 #include <cstdio>
 #include <iostream>

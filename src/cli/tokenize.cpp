@@ -1,5 +1,5 @@
-// `musegen tokenize FILE --tokenizer NAME`: a MIDI (or MusicXML) file's tokens, one per line as text (or as
-// integer ids with --ids), or as JSON; --decode writes the tokens back as a MIDI file.
+// `musegen tokenize FILE --tokenizer NAME`: a MIDI (or MusicXML) file's tokens, one per line as
+// text (or as integer ids with --ids), or as JSON; --decode writes the tokens back as a MIDI file.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,8 +9,8 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/errors.h"
-#include "data/settings.h"
 #include "data/music_file.h"
+#include "data/settings.h"
 #include "midi/writer.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"

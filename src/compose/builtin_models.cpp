@@ -9,17 +9,22 @@
 
 #include "core/errors.h"
 
-#define MUSEGEN_INCBIN(symbol, file)          \
-  __asm__(".pushsection .rodata\n"            \
-          ".balign 64\n"                      \
-          ".globl " #symbol "_begin\n"        \
-          ".hidden " #symbol "_begin\n" #symbol \
-          "_begin:\n"                         \
-          ".incbin \"" file "\"\n"            \
-          ".globl " #symbol "_end\n"          \
-          ".hidden " #symbol "_end\n" #symbol "_end:\n" \
-          ".popsection\n");                   \
-  extern "C" const char symbol##_begin[];     \
+#define MUSEGEN_INCBIN(symbol, file)        \
+  __asm__(                                  \
+      ".pushsection .rodata\n"              \
+      ".balign 64\n"                        \
+      ".globl " #symbol                     \
+      "_begin\n"                            \
+      ".hidden " #symbol "_begin\n" #symbol \
+      "_begin:\n"                           \
+      ".incbin \"" file                     \
+      "\"\n"                                \
+      ".globl " #symbol                     \
+      "_end\n"                              \
+      ".hidden " #symbol "_end\n" #symbol   \
+      "_end:\n"                             \
+      ".popsection\n");                     \
+  extern "C" const char symbol##_begin[];   \
   extern "C" const char symbol##_end[];
 
 #ifdef MUSEGEN_MODEL_CHORALES
@@ -41,8 +46,7 @@ std::string_view span_of(const char* begin, const char* end) {
 
 const std::vector<BuiltinModel>& builtin_models() {
   static const std::vector<BuiltinModel> models = {
-      {"chorales",
-       "chorale-like music as one piano line (notes tokens, 2 x LSTM 256)",
+      {"chorales", "chorale-like music as one piano line (notes tokens, 2 x LSTM 256)",
        "the 229 Bach chorales of the polyphonic benchmark's jsb/train (public domain), "
        "transposed -2..+2",
        "valid 1.269 nats per token on jsb/valid (perplexity 3.56, accuracy 60.6 %)",

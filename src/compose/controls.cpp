@@ -34,8 +34,9 @@ std::optional<std::pair<int, int>> pitch_range(std::string_view text) {
 
 std::map<int, std::pair<int, int>> parse_ranges(const std::string& text) {
   std::map<int, std::pair<int, int>> ranges;
-  const char* form = "LOW-HIGH for every part (48-84) or INSTRUMENT=LOW-HIGH,... "
-                     "(violin=55-100,cello=36-76), MIDI pitches 0..127";
+  const char* form =
+      "LOW-HIGH for every part (48-84) or INSTRUMENT=LOW-HIGH,... "
+      "(violin=55-100,cello=36-76), MIDI pitches 0..127";
   for (const auto& item : generate::split_list(text)) {
     const auto eq = item.find('=');
     const auto range = pitch_range(eq == std::string::npos ? item : item.substr(eq + 1));
@@ -46,7 +47,8 @@ std::map<int, std::pair<int, int>> parse_ranges(const std::string& text) {
     }
     const auto programs = gm_programs_for(item.substr(0, eq));
     if (programs.empty() || programs.front() == kGmDrumKit)
-      throw ConfigError("range", "'" + item.substr(0, eq) + "' is not a pitched GM instrument", form);
+      throw ConfigError("range", "'" + item.substr(0, eq) + "' is not a pitched GM instrument",
+                        form);
     for (int p : programs) ranges[p] = *range;
   }
   return ranges;
@@ -58,8 +60,9 @@ std::pair<int, int> parse_time_signature(const std::string& text) {
   if (slash == std::string::npos || !parse_int(std::string_view(text).substr(0, slash), &n) ||
       !parse_int(std::string_view(text).substr(slash + 1), &d) ||
       !tokenize::representable_time_signature(n, d, 12))
-    throw ConfigError("time-signature", "'" + text + "' is not a time signature musegen writes",
-                      "N/D with D 1, 2, 4, 8 or 16 and a bar of at most 8 quarter notes, e.g. 3/4, 6/8");
+    throw ConfigError(
+        "time-signature", "'" + text + "' is not a time signature musegen writes",
+        "N/D with D 1, 2, 4, 8 or 16 and a bar of at most 8 quarter notes, e.g. 3/4, 6/8");
   return {n, d};
 }
 
@@ -127,7 +130,7 @@ bool has_pitch_tokens(const tokenize::Vocabulary& vocabulary) {
 std::unique_ptr<generate::Steering> make_steering(const Controls& c, const generate::Generator& g,
                                                   generate::MultitrackRequest request) {
   const auto* mt = dynamic_cast<const tokenize::MultitrackTokenizer*>(&g.tokenizer());
-  const double key_penalty = c.key_strength >= 1 ? -INFINITY
+  const double key_penalty = c.key_strength >= 1   ? -INFINITY
                              : c.key_strength <= 0 ? 0.0
                                                    : std::log(1 - c.key_strength);
   auto chain = std::make_unique<generate::SteeringChain>();
@@ -151,7 +154,9 @@ std::unique_ptr<generate::Steering> make_steering(const Controls& c, const gener
                       "this model's " + g.tokenizer().name() + " tokens hold one instrument",
                       "--program chooses it; --instruments needs a multitrack model such as satb");
   } else if (c.needs_multitrack()) {
-    throw ConfigError(c.bars > 0 ? "bars" : c.density > 0 ? "density" : "time-signature",
+    throw ConfigError(c.bars > 0      ? "bars"
+                      : c.density > 0 ? "density"
+                                      : "time-signature",
                       "needs bars: this model's " + g.tokenizer().name() + " tokens have none",
                       "a multitrack model (musegen models lists satb)");
   }
@@ -159,7 +164,8 @@ std::unique_ptr<generate::Steering> make_steering(const Controls& c, const gener
   if (!mt && c.key) pitch.scale = c.key, pitch.scale_penalty = key_penalty;
   if (!mt && !c.ranges.empty()) {
     if (c.ranges.size() != 1 || !c.ranges.count(-1))
-      throw ConfigError("range", "this model's tokens have one part: give one range (48-84)", "LOW-HIGH");
+      throw ConfigError("range", "this model's tokens have one part: give one range (48-84)",
+                        "LOW-HIGH");
     pitch.range = c.ranges.at(-1);
   } else if (!mt && !c.any_pitch && has_pitch_tokens(g.vocabulary())) {
     pitch.range = gm_playable_range(c.program.value_or(0));

@@ -25,9 +25,9 @@ struct ControlTexts {
   double key_strength = 1.0;   // 1: a hard mask; 0 < s < 1: out-of-key pitches weighted 1 - s
   std::string time_signature;  // "3/4"
   std::optional<double> tempo_bpm;
-  double density = 0;          // notes per bar
+  double density = 0;  // notes per bar
   int bars = 0;
-  std::string ranges;          // "48-84" for every pitched part, or "violin=55-100,cello=36-76"
+  std::string ranges;  // "48-84" for every pitched part, or "violin=55-100,cello=36-76"
   double repetition_penalty = 1.0;
   int no_repeat_ngram = 0;
   bool any_pitch = false;  // true: no playable-range mask (--any-pitch)

@@ -42,9 +42,10 @@ std::vector<bool> tracks_to_rewrite(const FillJob& job, const std::vector<std::s
   std::string known;
   for (std::size_t t = 0; t < n; ++t) {
     const auto& src = job.sources[t];
-    const std::string file_name = static_cast<std::size_t>(src.track) < job.original.tracks.size()
-                                      ? job.original.tracks[static_cast<std::size_t>(src.track)].name
-                                      : "";
+    const std::string file_name =
+        static_cast<std::size_t>(src.track) < job.original.tracks.size()
+            ? job.original.tracks[static_cast<std::size_t>(src.track)].name
+            : "";
     known += (known.empty() ? "" : ", ") + (file_name.empty() ? labels[t] : file_name);
   }
   for (const auto& name : names) {
@@ -52,12 +53,13 @@ std::vector<bool> tracks_to_rewrite(const FillJob& job, const std::vector<std::s
     const auto programs = gm_programs_for(name);
     for (std::size_t t = 0; t < n; ++t) {
       const auto& src = job.sources[t];
-      const std::string file_name = static_cast<std::size_t>(src.track) < job.original.tracks.size()
-                                        ? job.original.tracks[static_cast<std::size_t>(src.track)].name
-                                        : "";
+      const std::string file_name =
+          static_cast<std::size_t>(src.track) < job.original.tracks.size()
+              ? job.original.tracks[static_cast<std::size_t>(src.track)].name
+              : "";
       const bool match = lower(name) == lower(file_name) || lower(name) == lower(labels[t]) ||
-                         std::find(programs.begin(), programs.end(), job.piece.tracks[t].instrument) !=
-                             programs.end();
+                         std::find(programs.begin(), programs.end(),
+                                   job.piece.tracks[t].instrument) != programs.end();
       if (match) rewrite[t] = found = true;
     }
     if (!found) throw ConfigError("tracks", "'" + name + "' is not a part of the piece", known);
@@ -71,7 +73,8 @@ std::pair<int, int> parse_bar_range(const std::string& text) {
   int a = 0, b = 0;
   char dash = 0;
   const int n = std::sscanf(text.c_str(), "%d%c%d", &a, &dash, &b);
-  if (n == 1 && text.find_first_not_of("0123456789") == std::string::npos) b = a;
+  if (n == 1 && text.find_first_not_of("0123456789") == std::string::npos)
+    b = a;
   else if (!(n == 3 && dash == '-' && text.find_first_not_of("0123456789-") == std::string::npos))
     a = 0;
   if (a < 1 || b < a)
@@ -95,8 +98,8 @@ FillJob prepare_fill(const FillRequest& request, const generate::Generator& g) {
   job.first_bar = request.first_bar - 1;
   job.end_bar = request.last_bar;
   if (n_bars == 0 || job.end_bar > n_bars)
-    throw ConfigError("fill-bars", request.file.string() + " has " + std::to_string(n_bars) +
-                                       " bars with notes",
+    throw ConfigError("fill-bars",
+                      request.file.string() + " has " + std::to_string(n_bars) + " bars with notes",
                       "bars 1.." + std::to_string(n_bars));
   const auto bars = bars_of(job.original);
   const auto first_step = job.piece.bar_start_step(job.first_bar);
@@ -105,10 +108,12 @@ FillJob prepare_fill(const FillRequest& request, const generate::Generator& g) {
   job.gap_end_ticks = step_ticks(job.original, end_step, mt.piece_options().steps_per_quarter);
   if (static_cast<std::size_t>(job.first_bar) >= bars.size() ||
       bars[static_cast<std::size_t>(job.first_bar)].start_ticks != job.gap_start_ticks)
-    throw ConfigError("fill-bars", request.file.string() + ": its bar lines do not fall on the "
-                                                           "model's grid of " +
-                                       std::to_string(mt.piece_options().steps_per_quarter) +
-                                       " steps per quarter note",
+    throw ConfigError("fill-bars",
+                      request.file.string() +
+                          ": its bar lines do not fall on the "
+                          "model's grid of " +
+                          std::to_string(mt.piece_options().steps_per_quarter) +
+                          " steps per quarter note",
                       "a file whose time signatures start on the grid");
   job.rewrite = tracks_to_rewrite(job, request.tracks, mt);
   // The context ids: the whole piece's tokens cut into bars.
@@ -128,7 +133,8 @@ FillJob prepare_fill(const FillRequest& request, const generate::Generator& g) {
   job.request.signatures.assign(job.piece.bars.begin() + job.first_bar,
                                 job.piece.bars.begin() + job.end_bar);
   for (const auto& n : job.piece.notes)
-    if (n.bar >= job.first_bar && n.bar < job.end_bar && !job.rewrite[static_cast<std::size_t>(n.track)]) {
+    if (n.bar >= job.first_bar && n.bar < job.end_bar &&
+        !job.rewrite[static_cast<std::size_t>(n.track)]) {
       auto given = n;
       given.bar -= job.first_bar;
       job.request.given.push_back(given);
@@ -141,12 +147,14 @@ tokenize::Piece gap_piece(const FillJob& job, std::span<const std::int32_t> gap_
   const auto& mt = dynamic_cast<const tokenize::MultitrackTokenizer&>(g.tokenizer());
   tokenize::Tokens tokens;
   for (const auto& t : job.piece.tracks) tokens.push_back(mt.instrument_token(t.instrument));
-  for (const auto& t : g.vocabulary().decode(std::vector<std::int32_t>(gap_ids.begin(), gap_ids.end())))
+  for (const auto& t :
+       g.vocabulary().decode(std::vector<std::int32_t>(gap_ids.begin(), gap_ids.end())))
     tokens.push_back(t);
   tokenize::Piece piece = mt.piece_of(tokens);
   const int gap_bars = job.end_bar - job.first_bar;
   std::erase_if(piece.notes, [&](const tokenize::PieceNote& n) { return n.bar >= gap_bars; });
-  if (static_cast<int>(piece.bars.size()) > gap_bars) piece.bars.resize(static_cast<std::size_t>(gap_bars));
+  if (static_cast<int>(piece.bars.size()) > gap_bars)
+    piece.bars.resize(static_cast<std::size_t>(gap_bars));
   return piece;
 }
 

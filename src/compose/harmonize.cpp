@@ -28,8 +28,8 @@ HarmonizeJob prepare_harmonize(const std::filesystem::path& melody, const std::s
   const auto& mt = multitrack_of(g);
   HarmonizeJob job;
   job.melody_file = data::read_music_file(melody).score;
-  job.melody = tokenize::piece_from_score(job.melody_file, mt.piece_options(), nullptr,
-                                          &job.melody_sources);
+  job.melody =
+      tokenize::piece_from_score(job.melody_file, mt.piece_options(), nullptr, &job.melody_sources);
   if (job.melody.notes.empty())
     throw ConfigError("harmonize", melody.string() + " has no notes to harmonise",
                       "a MIDI file with a melody");

@@ -55,7 +55,8 @@ void resolve_key_collisions(Score& out, std::size_t first_generated) {
     Note& g = generated[i];
     for (const Note& k : out.notes) {
       if (!same_key(g, k)) continue;
-      if (k.start_ticks <= g.start_ticks && g.start_ticks < k.end_ticks) g.end_ticks = g.start_ticks;
+      if (k.start_ticks <= g.start_ticks && g.start_ticks < k.end_ticks)
+        g.end_ticks = g.start_ticks;
       if (g.start_ticks < k.start_ticks && k.start_ticks < g.end_ticks) g.end_ticks = k.start_ticks;
     }
     if (i + 1 < generated.size() && same_key(g, generated[i + 1]))

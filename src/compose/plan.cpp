@@ -17,7 +17,8 @@ void refuse(bool wrong, const std::string& key, const std::string& what, const s
 // The notes starting in [from, to) of `score` (for reports on a gap).
 Score window(const Score& score, std::int64_t from, std::int64_t to) {
   Score out = score;
-  std::erase_if(out.notes, [&](const Note& n) { return n.start_ticks < from || n.start_ticks >= to; });
+  std::erase_if(out.notes,
+                [&](const Note& n) { return n.start_ticks < from || n.start_ticks >= to; });
   return out;
 }
 
@@ -40,16 +41,18 @@ ComposePlan plan_fill(const ComposeOptions& o, const generate::Generator& g, Con
   const auto labels = tokenize::track_names(job->piece.tracks);
   for (std::size_t t = 0; t < job->rewrite.size(); ++t)
     if (job->rewrite[t]) rewritten.push_back(labels[t]);
-  plan.description["fill"] = {{"file", o.fill},
-                              {"bars", std::to_string(request.first_bar) + "-" +
-                                           std::to_string(request.last_bar)},
-                              {"rewritten", rewritten},
-                              {"context_tokens", job->primer.size()}};
+  plan.description["fill"] = {
+      {"file", o.fill},
+      {"bars", std::to_string(request.first_bar) + "-" + std::to_string(request.last_bar)},
+      {"rewritten", rewritten},
+      {"context_tokens", job->primer.size()}};
   return plan;
 }
 
-ComposePlan plan_harmonize(const ComposeOptions& o, const generate::Generator& g, Controls controls) {
-  auto job = std::make_shared<HarmonizeJob>(prepare_harmonize(o.harmonize, controls.instruments, g));
+ComposePlan plan_harmonize(const ComposeOptions& o, const generate::Generator& g,
+                           Controls controls) {
+  auto job =
+      std::make_shared<HarmonizeJob>(prepare_harmonize(o.harmonize, controls.instruments, g));
   controls.instruments.clear();  // in the job's request already
   ComposePlan plan;
   plan.controls = controls;
@@ -70,15 +73,21 @@ ComposePlan plan_harmonize(const ComposeOptions& o, const generate::Generator& g
 Controls check_compose_options(const ComposeOptions& o, bool has_primer) {
   const bool fill = !o.fill.empty(), harmonize = !o.harmonize.empty();
   const auto& c = o.controls;
-  refuse(fill && harmonize, "fill", "--fill and --harmonize are two different requests", "one of them");
-  refuse(fill && o.fill_bars.empty(), "fill-bars", "--fill needs the bars to rewrite", "--fill-bars 9-12");
-  refuse(!fill && !o.fill_bars.empty(), "fill-bars", "--fill-bars goes with --fill FILE", "--fill song.mid --fill-bars 9-12");
-  refuse(!fill && !o.tracks.empty(), "tracks", "--tracks goes with --fill FILE", "--fill song.mid --fill-bars 9-12 --tracks alto,tenor");
-  refuse((fill || harmonize) && has_primer, "primer", "--fill and --harmonize start from their own file, not a primer",
+  refuse(fill && harmonize, "fill", "--fill and --harmonize are two different requests",
+         "one of them");
+  refuse(fill && o.fill_bars.empty(), "fill-bars", "--fill needs the bars to rewrite",
+         "--fill-bars 9-12");
+  refuse(!fill && !o.fill_bars.empty(), "fill-bars", "--fill-bars goes with --fill FILE",
+         "--fill song.mid --fill-bars 9-12");
+  refuse(!fill && !o.tracks.empty(), "tracks", "--tracks goes with --fill FILE",
+         "--fill song.mid --fill-bars 9-12 --tracks alto,tenor");
+  refuse((fill || harmonize) && has_primer, "primer",
+         "--fill and --harmonize start from their own file, not a primer",
          "leave out --primer, --primer-tokens and --primer-from");
   refuse((fill || harmonize) && o.continuation_only, "continuation-only",
          "--fill and --harmonize write the whole piece", "leave out --continuation-only");
-  refuse(fill && !c.instruments.empty(), "instruments", "--fill keeps the file's instruments", "leave out --instruments");
+  refuse(fill && !c.instruments.empty(), "instruments", "--fill keeps the file's instruments",
+         "leave out --instruments");
   refuse(has_primer && !c.instruments.empty(), "instruments",
          "--instruments chooses who plays a new piece; a primer brings its own instruments",
          "leave out --instruments to continue the primer with its instruments");

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "compose/controls.h"
-#include "generate/generator.h"
 #include "generate/decode.h"
+#include "generate/generator.h"
 
 namespace musegen::compose {
 
@@ -31,7 +31,7 @@ struct ComposePlan {
   Controls controls;
   std::vector<std::int32_t> primer;  // the ids generation starts from
   std::unique_ptr<generate::Steering> steering;
-  bool stops_itself = false;         // the steering ends every candidate (bars, a gap, a melody)
+  bool stops_itself = false;  // the steering ends every candidate (bars, a gap, a melody)
   std::function<Score(const generate::Candidate&)> music;      // what is written
   std::function<Score(const generate::Candidate&)> new_music;  // what the controls report on
   nlohmann::json description = nlohmann::json::object();       // "fill" / "harmonize" details

@@ -27,8 +27,9 @@ Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Token
     tokens = tokenizer.encode({*primer.music, last_bars > 0 ? nullptr : &read.events});
   } catch (const ConfigError& e) {
     if (last_bars > 0)
-      throw ConfigError("primer-bars", std::string("the ") + tokenizer.name() +
-                                           " tokenizer reads whole files only (" + e.what() + ")",
+      throw ConfigError("primer-bars",
+                        std::string("the ") + tokenizer.name() +
+                            " tokenizer reads whole files only (" + e.what() + ")",
                         "leave out --primer-bars");
     throw Error(path.string() + ": " + e.what());
   } catch (const Error& e) {

@@ -18,8 +18,8 @@ namespace musegen::compose {
 struct Primer {
   std::vector<std::int32_t> ids;
   std::optional<Score> music;  // the primer file's music (its last bars when asked), if any
-  std::size_t n_unknown = 0;  // tokens outside the vocabulary, left out
-  std::string source;         // what it is, for messages: "song.mid (412 tokens)"
+  std::size_t n_unknown = 0;   // tokens outside the vocabulary, left out
+  std::string source;          // what it is, for messages: "song.mid (412 tokens)"
 };
 
 // The music of a MIDI or MusicXML file (data::read_music_file) tokenized as the model's
@@ -30,8 +30,7 @@ struct Primer {
 // ConfigError ("primer-bars") when the tokenizer cannot take a part of a file, musegen::Error
 // when it gives no token.
 Primer primer_from_midi(const std::filesystem::path& path, const tokenize::Tokenizer& tokenizer,
-                        const tokenize::Vocabulary& vocabulary, bool with_start,
-                        int last_bars = 0);
+                        const tokenize::Vocabulary& vocabulary, bool with_start, int last_bars = 0);
 
 // Whitespace-separated token strings ("t:12 p:60 d:12"); "<start>" may be written; with
 // `with_start` it is added when the text does not begin with it. Throws ConfigError (key

@@ -58,7 +58,9 @@ std::vector<double> likelihood_scores(const std::vector<generate::Candidate>& ca
     for (const generate::Candidate& c : candidates) scores.push_back(mean_log_prob(c));
     return scores;
   }
-  const auto comparable = [&](const generate::Candidate& c) { return 2 * c.generated().size() >= longest; };
+  const auto comparable = [&](const generate::Candidate& c) {
+    return 2 * c.generated().size() >= longest;
+  };
   compared_tokens = longest;
   for (const generate::Candidate& c : candidates)
     if (comparable(c)) compared_tokens = std::min(compared_tokens, c.generated().size());
@@ -88,7 +90,6 @@ std::vector<int> top_indices(std::span<const double> scores, int keep) {
   return order;
 }
 
-
 ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw IoError(path.string(), "no such file or folder");
@@ -98,7 +99,8 @@ ReferenceCorpus load_reference(const std::filesystem::path& path, int threads) {
   ReferenceCorpus corpus;
   corpus.source = path.string();
   corpus.pieces = std::move(measured.pieces);
-  for (auto& s : measured.skipped) corpus.skipped.emplace_back(std::move(s.file), std::move(s.error));
+  for (auto& s : measured.skipped)
+    corpus.skipped.emplace_back(std::move(s.file), std::move(s.error));
   if (corpus.pieces.empty())
     throw ConfigError("reference",
                       path.string() + ": no readable MIDI file (" +
@@ -128,8 +130,9 @@ nlohmann::json to_json(const ReferenceScore& score) {
           {"overlaps", overlaps}};
 }
 
-Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
-                 RankBy rank_by, int keep, const std::vector<eval::PieceMetrics>* reference) {
+Screening screen(const std::vector<generate::Candidate>& candidates,
+                 const std::vector<Score>& music, RankBy rank_by, int keep,
+                 const std::vector<eval::PieceMetrics>* reference) {
   if (music.size() != candidates.size())
     throw ConfigError("candidate",
                       std::to_string(music.size()) + " pieces for " +

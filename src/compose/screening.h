@@ -91,8 +91,8 @@ struct Screening {
 // keeps the `keep` best (top_indices). likelihood: likelihood_scores; reference: reference_score
 // against `reference` (required then); none: the first `keep` in generation order. Throws
 // ConfigError (keys "keep", "reference", "candidate") for sizes or inputs that do not fit.
-Screening screen(const std::vector<generate::Candidate>& candidates, const std::vector<Score>& music,
-                 RankBy rank_by, int keep,
+Screening screen(const std::vector<generate::Candidate>& candidates,
+                 const std::vector<Score>& music, RankBy rank_by, int keep,
                  const std::vector<eval::PieceMetrics>* reference = nullptr);
 
 }  // namespace musegen::compose

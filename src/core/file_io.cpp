@@ -16,7 +16,9 @@ namespace musegen {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // Makes a rename in `path`'s folder survive a power loss, not only a killed process. Best
 // effort: the file is already in place, so a folder that cannot be synced is left as it is.

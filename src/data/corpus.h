@@ -44,8 +44,8 @@ struct CorpusStats {
   std::size_t files_found = 0;
   std::size_t files_read = 0;
   std::size_t files_skipped = 0;
-  std::size_t files_empty = 0;  // read, but gave no token (counted, not used)
-  std::size_t notes = 0;        // notes in the files read
+  std::size_t files_empty = 0;                  // read, but gave no token (counted, not used)
+  std::size_t notes = 0;                        // notes in the files read
   std::map<int, std::size_t> instrument_notes;  // GM program (128: drums) -> notes read
   // What the tokenizer left out of the files' own tokens, by reason -> count.
   std::map<std::string, std::size_t> dropped;

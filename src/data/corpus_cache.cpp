@@ -270,7 +270,8 @@ json stats_to_json(const CorpusStats& s) {
   json skipped = json::array();
   for (const auto& f : s.skipped) skipped.push_back({{"file", f.file}, {"reason", f.reason}});
   json instruments = json::object();
-  for (const auto& [instrument, n] : s.instrument_notes) instruments[std::to_string(instrument)] = n;
+  for (const auto& [instrument, n] : s.instrument_notes)
+    instruments[std::to_string(instrument)] = n;
   return {{"files_found", s.files_found},
           {"files_read", s.files_read},
           {"files_skipped", s.files_skipped},

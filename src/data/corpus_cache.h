@@ -16,7 +16,8 @@
 namespace musegen::data {
 
 inline constexpr char kCorpusCacheMagic[9] = "MGCORPUS";  // 8 bytes in the file
-inline constexpr std::uint32_t kCorpusCacheVersion = 2;  // 2: instruments and dropped notes in the statistics
+inline constexpr std::uint32_t kCorpusCacheVersion =
+    2;  // 2: instruments and dropped notes in the statistics
 
 // What a cache must match to be reused: the format version, the tokenizer config, the options
 // that change the content (split, seed, augmentation, given vocabulary, strictness) and the

@@ -93,7 +93,8 @@ std::string summary_text(const Corpus& corpus) {
   if (!s.instrument_notes.empty())
     out << "  instruments (" << s.instrument_notes.size()
         << "): " << instruments_line(s.instrument_notes, 8) << "\n";
-  for (const auto& [reason, n] : s.dropped) out << "  left out of the tokens: " << n << " " << reason << "\n";
+  for (const auto& [reason, n] : s.dropped)
+    out << "  left out of the tokens: " << n << " " << reason << "\n";
   out << "  training: " << files(s.train_files);
   if (s.augmented_copies) out << " + " << s.augmented_copies << " transposed copies";
   out << ", " << s.train_tokens << " tokens\n";

@@ -35,8 +35,8 @@ std::string reason_for(const InputFile& file, const std::string& message) {
 }
 
 // The file's own tokens, with its notes per instrument and what the tokens leave out.
-tokenize::Tokens encode_original(const tokenize::Tokenizer& tokenizer,
-                                 const midi::ReadResult& read, FileOutcome& out) {
+tokenize::Tokens encode_original(const tokenize::Tokenizer& tokenizer, const midi::ReadResult& read,
+                                 FileOutcome& out) {
   for (const auto& n : read.score.notes) ++out.instrument_notes[n.is_drum() ? 128 : n.program];
   tokenize::EncodeStats stats;
   auto tokens = tokenizer.encode_counted(tokenize::TokenizerInput{read.score, &read.events}, stats);

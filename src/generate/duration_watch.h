@@ -23,8 +23,7 @@ class DurationWatch {
   // `context`: the ids before the new ones (the primer); the new ones are decoded as its
   // continuation when the tokenizer's continuations need context.
   DurationWatch(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabulary& vocabulary,
-                double target_sec, MusicOptions music,
-                std::span<const std::int32_t> context = {});
+                double target_sec, MusicOptions music, std::span<const std::int32_t> context = {});
 
   // `new_ids`: every id generated so far for one candidate (growing by one or more between
   // calls). Once their music lasts target_sec or more, returns the smallest count n such that
@@ -40,7 +39,7 @@ class DurationWatch {
   double target_sec_;
   MusicOptions music_;
   std::vector<std::int32_t> context_;  // empty when the tokenizer needs none
-  std::size_t below_ = 0;  // a count known to be short of the target
+  std::size_t below_ = 0;              // a count known to be short of the target
   std::size_t next_check_ = 1;
 };
 

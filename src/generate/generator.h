@@ -14,8 +14,8 @@
 
 #include "generate/decode.h"
 #include "generate/sampling.h"
-#include "generate/step_engine.h"
 #include "generate/steering.h"
+#include "generate/step_engine.h"
 #include "model/checkpoint.h"
 #include "tokenize/tokenizer.h"
 #include "tokenize/vocabulary.h"

@@ -50,8 +50,8 @@ MultitrackSteering::MultitrackSteering(const tokenize::MultitrackTokenizer& toke
     : tk_(tokenizer), vocabulary_(vocabulary), request_(std::move(request)) {
   const int max_tracks = tokenizer.piece_options().max_tracks;
   if (static_cast<int>(request_.instruments.size()) > max_tracks)
-    throw ConfigError("instruments", std::to_string(request_.instruments.size()) +
-                                         " instruments requested",
+    throw ConfigError("instruments",
+                      std::to_string(request_.instruments.size()) + " instruments requested",
                       "at most " + std::to_string(max_tracks) + " (the model's max_tracks)");
   for (std::size_t id = 0; id < vocabulary.size(); ++id) {
     const auto id32 = static_cast<std::int32_t>(id);
@@ -60,11 +60,13 @@ MultitrackSteering::MultitrackSteering(const tokenize::MultitrackTokenizer& toke
   }
   given_track_.assign(static_cast<std::size_t>(max_tracks), false);
   for (const auto& n : request_.given)
-    if (n.track >= 0 && n.track < max_tracks) given_track_[static_cast<std::size_t>(n.track)] = true;
+    if (n.track >= 0 && n.track < max_tracks)
+      given_track_[static_cast<std::size_t>(n.track)] = true;
   for (const auto& b : request_.signatures)  // fail now, not in the middle of a piece
     id_of(vocabulary, "ts:" + std::to_string(b.numerator) + "/" + std::to_string(b.denominator),
           "time-signature");
-  if (request_.tempo_bpm) id_of(vocabulary, "tempo:" + std::to_string(*request_.tempo_bpm), "tempo");
+  if (request_.tempo_bpm)
+    id_of(vocabulary, "tempo:" + std::to_string(*request_.tempo_bpm), "tempo");
 }
 
 void MultitrackSteering::start(int rows, std::span<const std::int32_t> primer) {
@@ -93,7 +95,8 @@ void MultitrackSteering::took(int r, std::int32_t id) {
   if (t.kind == MtKind::pitch && row.g.track >= 0) {
     if (static_cast<std::size_t>(row.g.track) < row.played.size())
       row.played[static_cast<std::size_t>(row.g.track)] = true;
-    if (!row.g.is_drum_track(row.g.track)) ++row.pitch_classes[static_cast<std::size_t>(t.value % 12)];
+    if (!row.g.is_drum_track(row.g.track))
+      ++row.pitch_classes[static_cast<std::size_t>(t.value % 12)];
   }
   if (t.kind == MtKind::bar && request_.bars > 0 && row.new_bar() >= request_.bars)
     row.finished = true;
@@ -135,7 +138,8 @@ void MultitrackSteering::queue_given(Row& row) const {
   int velocity_bin = row.g.velocity_bin;
   while (given_here(row) && request_.given[row.next_given].track == row.g.track) {
     const auto& n = request_.given[row.next_given++];
-    if (n.velocity_bin > 0 && tk_.piece_options().velocity_bins > 0 && n.velocity_bin != velocity_bin)
+    if (n.velocity_bin > 0 && tk_.piece_options().velocity_bins > 0 &&
+        n.velocity_bin != velocity_bin)
       row.queue.push_back(vocabulary_.id("v:" + std::to_string(velocity_bin = n.velocity_bin)));
     row.queue.push_back(vocabulary_.id("p:" + std::to_string(n.pitch)));
     queue_durations(row, n.duration);

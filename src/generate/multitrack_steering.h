@@ -35,13 +35,13 @@ struct MultitrackRequest {
   bool close = false;  // with bars: the last bar is one held chord, every pitched part in it
   // The time signature of every new bar (the last entry repeats); empty: the model's choice.
   std::vector<tokenize::PieceBar> signatures;
-  std::optional<int> tempo_bpm;  // a tempo mark forced in the first new bar, no other
-  std::optional<Scale> scale;    // pitched parts' notes: outside the scale get scale_penalty
+  std::optional<int> tempo_bpm;      // a tempo mark forced in the first new bar, no other
+  std::optional<Scale> scale;        // pitched parts' notes: outside the scale get scale_penalty
   double scale_penalty = -INFINITY;  // added to the logits of out-of-scale pitches
   // Lowest..highest pitch per instrument (GM program), or for every pitched part (key -1).
   std::map<int, std::pair<int, int>> ranges;
-  int min_tracks = 1;  // the header declares at least this many parts
-  double density = 0;        // > 0: notes per bar the sampler steers toward
+  int min_tracks = 1;         // the header declares at least this many parts
+  double density = 0;         // > 0: notes per bar the sampler steers toward
   double density_gain = 2.0;  // logit bias per note of deficit
 };
 
@@ -63,8 +63,8 @@ class MultitrackSteering final : public Steering {
  private:
   struct Row {
     GrammarState g;
-    int base_bar = -1;            // g.bar when the primer ended
-    std::size_t next_given = 0;   // first given note not yet written
+    int base_bar = -1;               // g.bar when the primer ended
+    std::size_t next_given = 0;      // first given note not yet written
     std::deque<std::int32_t> queue;  // tokens to write next, forced
     std::vector<bool> played;
     std::array<int, 12> pitch_classes{};  // pitched notes written, for the close's key

@@ -14,8 +14,8 @@ namespace musegen {
 struct NotePart {
   int track = 0;
   int channel = 0;
-  int program = 0;     // 0 for drums
-  int instrument = 0;  // the GM program, or kGmDrumKit (128) for drums
+  int program = 0;             // 0 for drums
+  int instrument = 0;          // the GM program, or kGmDrumKit (128) for drums
   std::size_t first_note = 0;  // where the part first appears in Score::notes
   double mean_pitch = 0;
   std::vector<const Note*> notes;  // in Score order; point into the Score

@@ -19,8 +19,7 @@ namespace {
 constexpr int kMaxPitchedTracks = 15;  // MIDI channels other than the drum channel
 
 // The first `max_tracks` parts, of them at most 15 pitched; the notes of the rest are counted.
-std::vector<NotePart> keep_parts(std::vector<NotePart> parts, int max_tracks,
-                                 DropCounts* dropped) {
+std::vector<NotePart> keep_parts(std::vector<NotePart> parts, int max_tracks, DropCounts* dropped) {
   std::vector<NotePart> kept;
   int pitched = 0;
   for (auto& p : parts) {
@@ -103,7 +102,8 @@ std::pair<std::vector<PieceBar>, std::vector<std::int64_t>> build_bars(
   PieceBar current;
   std::size_t next = 0;
   for (std::int64_t start = 0; start <= last_step;) {
-    while (next < signatures.size() && signatures[next].step <= start) current = signatures[next++].bar;
+    while (next < signatures.size() && signatures[next].step <= start)
+      current = signatures[next++].bar;
     bars.push_back(current);
     starts.push_back(start);
     start += bar_steps_of(current, spq);
@@ -161,9 +161,9 @@ void Piece::sort() {
 
 const std::vector<int>& tempo_marks() {
   static const std::vector<int> marks = {
-      20,  24,  28,  30,  32,  35,  38,  40,  42,  44,  46,  48,  50,  52,  54,  56,  58,
-      60,  63,  66,  69,  72,  76,  80,  84,  88,  92,  96,  100, 104, 108, 112, 116, 120,
-      126, 132, 138, 144, 152, 160, 168, 176, 184, 192, 200, 208, 224, 240, 256, 272, 288, 320};
+      20,  24,  28,  30,  32,  35,  38,  40,  42,  44,  46,  48,  50,  52,  54,  56,  58,  60,
+      63,  66,  69,  72,  76,  80,  84,  88,  92,  96,  100, 104, 108, 112, 116, 120, 126, 132,
+      138, 144, 152, 160, 168, 176, 184, 192, 200, 208, 224, 240, 256, 272, 288, 320};
   return marks;
 }
 
@@ -210,15 +210,17 @@ Piece piece_from_score(const Score& score, const PieceOptions& options, DropCoun
       const std::int64_t onset = nearest_grid_point(score, n->start_ticks, spq);
       const std::int64_t end = nearest_grid_point(score, n->end_ticks, spq);
       const auto [bar, position] = place(starts, onset);
-      const int bin = options.velocity_bins > 0 ? velocity_to_bin(n->velocity, options.velocity_bins) : 0;
+      const int bin =
+          options.velocity_bins > 0 ? velocity_to_bin(n->velocity, options.velocity_bins) : 0;
       const auto duration = static_cast<int>(std::clamp<std::int64_t>(end - onset, 1, 1 << 24));
       piece.notes.push_back({bar, position, static_cast<int>(t), n->pitch, duration, bin});
     }
   // One key struck once per track and onset: keep the longest (the first of equals).
-  std::stable_sort(piece.notes.begin(), piece.notes.end(), [](const PieceNote& a, const PieceNote& b) {
-    return std::tie(a.bar, a.position, a.track, a.pitch, b.duration) <
-           std::tie(b.bar, b.position, b.track, b.pitch, a.duration);
-  });
+  std::stable_sort(piece.notes.begin(), piece.notes.end(),
+                   [](const PieceNote& a, const PieceNote& b) {
+                     return std::tie(a.bar, a.position, a.track, a.pitch, b.duration) <
+                            std::tie(b.bar, b.position, b.track, b.pitch, a.duration);
+                   });
   const std::size_t before = piece.notes.size();
   piece.notes.erase(std::unique(piece.notes.begin(), piece.notes.end(),
                                 [](const PieceNote& a, const PieceNote& b) {
@@ -312,7 +314,8 @@ Score score_from_piece(const Piece& piece, int velocity_bins, const PartNames& p
   };
   score.tempos.clear();
   for (const auto& t : piece.tempos)
-    score.tempos.push_back({tick_of(t.bar, t.position), static_cast<int>(std::lround(60e6 / t.bpm))});
+    score.tempos.push_back(
+        {tick_of(t.bar, t.position), static_cast<int>(std::lround(60e6 / t.bpm))});
   if (score.tempos.empty() || score.tempos.front().tick != 0)
     score.tempos.insert(score.tempos.begin(), TempoChange{0, 500000});
   for (const auto& pn : piece.notes) {

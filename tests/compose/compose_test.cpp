@@ -163,9 +163,9 @@ TEST(Placement, PlacedNotesMakeWayForKeptNotesOfTheirKey) {
   };
   Score s;
   s.notes = {note(60, 0, 480), note(62, 0, 480)};  // kept
-  s.notes.push_back(note(60, 240, 720));  // starts while the kept 60 sounds: dropped
-  s.notes.push_back(note(62, -240, 240)); // sounds into the kept 62 (as written): cut at 0
-  s.notes.push_back(note(64, 0, 480));   // placed notes of one key cut each other
+  s.notes.push_back(note(60, 240, 720));           // starts while the kept 60 sounds: dropped
+  s.notes.push_back(note(62, -240, 240));          // sounds into the kept 62 (as written): cut at 0
+  s.notes.push_back(note(64, 0, 480));             // placed notes of one key cut each other
   s.notes.push_back(note(64, 240, 600));
   s.notes.push_back(note(60, 480, 960));  // after the kept 60 ends: untouched
   resolve_key_collisions(s, 2);

@@ -73,7 +73,8 @@ TEST(Primer, FromAMidiFileInTheModelsTokenizer) {
   EXPECT_NE(p.source.find("tune.mid"), std::string::npos);
   // The same music as MusicXML primes alike.
   score::write_musicxml_file(s, dir.path() / "tune.musicxml");
-  EXPECT_EQ(primer_from_midi(dir.path() / "tune.musicxml", tokenizer, vocabulary, true).ids, expected);
+  EXPECT_EQ(primer_from_midi(dir.path() / "tune.musicxml", tokenizer, vocabulary, true).ids,
+            expected);
   // Pitches the vocabulary lacks are left out and counted.
   auto small = tokenize::Vocabulary::from_sequences({{"t:12", "p:60", "d:6"}});
   Primer q = primer_from_midi(dir.path() / "tune.mid", tokenizer, small, false);

@@ -17,8 +17,8 @@ namespace musegen {
 namespace {
 
 std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("musegen_core_test_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("musegen_core_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir;
 }

@@ -236,18 +236,40 @@ TEST(Spelling, FollowsTheKey) {
   // clang-format off: one row a line
   const Row rows[] = {
       {.sharps = 2, .pitch = 66, .step = 'F', .alter = 1, .octave = 4},  // F sharp in D major
-      {.sharps = -6, .minor = true, .pitch = 66, .step = 'G', .alter = -1, .octave = 4},  // G flat in E flat minor
-      {.sharps = 0, .minor = true, .pitch = 68, .step = 'G', .alter = 1, .octave = 4},  // G sharp in A minor (raised seventh)
-      {.sharps = 0, .pitch = 61, .step = 'C', .alter = 1, .octave = 4},  // C sharp in C major
-      {.sharps = 0, .pitch = 63, .step = 'E', .alter = -1, .octave = 4},  // E flat
-      {.sharps = 0, .pitch = 70, .step = 'B', .alter = -1, .octave = 4},  // B flat
+      {.sharps = -6,
+       .minor = true,
+       .pitch = 66,
+       .step = 'G',
+       .alter = -1,
+       .octave = 4},  // G flat in E flat minor
+      {.sharps = 0,
+       .minor = true,
+       .pitch = 68,
+       .step = 'G',
+       .alter = 1,
+       .octave = 4},  // G sharp in A minor (raised seventh)
+      {.sharps = 0, .pitch = 61, .step = 'C', .alter = 1, .octave = 4},    // C sharp in C major
+      {.sharps = 0, .pitch = 63, .step = 'E', .alter = -1, .octave = 4},   // E flat
+      {.sharps = 0, .pitch = 70, .step = 'B', .alter = -1, .octave = 4},   // B flat
       {.sharps = -1, .pitch = 70, .step = 'B', .alter = -1, .octave = 4},  // B flat in F major
-      {.sharps = 5, .pitch = 63, .step = 'D', .alter = 1, .octave = 4},  // D sharp in B major
-      {.sharps = -6, .pitch = 71, .step = 'C', .alter = -1, .octave = 5},  // C flat in G flat major: the octave of C
+      {.sharps = 5, .pitch = 63, .step = 'D', .alter = 1, .octave = 4},    // D sharp in B major
+      {.sharps = -6,
+       .pitch = 71,
+       .step = 'C',
+       .alter = -1,
+       .octave = 5},  // C flat in G flat major: the octave of C
       {.sharps = 7, .pitch = 65, .step = 'E', .alter = 1, .octave = 4},  // E sharp in C sharp major
-      {.sharps = 7, .pitch = 60, .step = 'B', .alter = 1, .octave = 3},  // B sharp: an octave lower by name
+      {.sharps = 7,
+       .pitch = 60,
+       .step = 'B',
+       .alter = 1,
+       .octave = 3},  // B sharp: an octave lower by name
       {.sharps = -7, .pitch = 64, .step = 'F', .alter = -1, .octave = 4},  // F flat in C flat major
-      {.sharps = -3, .pitch = 59, .step = 'B', .alter = 0, .octave = 3},  // B natural in E flat major
+      {.sharps = -3,
+       .pitch = 59,
+       .step = 'B',
+       .alter = 0,
+       .octave = 3},  // B natural in E flat major
   };
   // clang-format on
 

@@ -61,23 +61,59 @@ TEST(Rhythm, SplitSpan) {
   const Row rows[] = {
       {.start = 0, .end = 48, .expected = {{0, 48}}},  // whole
       {.start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half from the downbeat
-      {.start = 0, .end = 36, .rest = true, .expected = {{0, 24}, {24, 36}}},  // no dotted rest over beats
-      {.start = 12, .end = 36, .expected = {{12, 36}}},  // quarter-half-quarter
+      {.start = 0,
+       .end = 36,
+       .rest = true,
+       .expected = {{0, 24}, {24, 36}}},                           // no dotted rest over beats
+      {.start = 12, .end = 36, .expected = {{12, 36}}},            // quarter-half-quarter
       {.start = 12, .end = 48, .expected = {{12, 24}, {24, 48}}},  // the middle of the bar shows
-      {.start = 6, .end = 18, .expected = {{6, 18}}},  // eighth-quarter-eighth
+      {.start = 6, .end = 18, .expected = {{6, 18}}},              // eighth-quarter-eighth
       {.start = 18, .end = 30, .expected = {{18, 24}, {24, 30}}},  // ... but not across the middle
-      {.start = 0, .end = 18, .expected = {{0, 18}}},  // dotted quarter
+      {.start = 0, .end = 18, .expected = {{0, 18}}},              // dotted quarter
       {.start = 12, .end = 30, .expected = {{12, 24}, {24, 30}}},  // dotted quarter over the middle
-      {.start = 3, .end = 12, .expected = {{3, 12}}},  // sixteenth, dotted eighth
-      {.start = 3, .end = 12, .rest = true, .expected = {{3, 6}, {6, 12}}},  // rests show the half beat
+      {.start = 3, .end = 12, .expected = {{3, 12}}},              // sixteenth, dotted eighth
+      {.start = 3,
+       .end = 12,
+       .rest = true,
+       .expected = {{3, 6}, {6, 12}}},                           // rests show the half beat
       {.start = 9, .end = 15, .expected = {{9, 12}, {12, 15}}},  // across a beat
-      {.beats = 3, .beat_type = 4, .start = 12, .end = 36, .expected = {{12, 36}}},  // a half on beat 2 of 3/4
-      {.beats = 6, .beat_type = 8, .start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half fills 6/8
-      {.beats = 6, .beat_type = 8, .start = 6, .end = 18, .expected = {{6, 18}}},  // eighth-quarter in a beat
-      {.beats = 6, .beat_type = 8, .start = 6, .end = 18, .rest = true, .expected = {{6, 12}, {12, 18}}},  // two eighth rests
-      {.beats = 6, .beat_type = 8, .start = 12, .end = 30, .expected = {{12, 18}, {18, 30}}},  // the beat shows
-      {.beats = 6, .beat_type = 8, .start = 18, .end = 36, .rest = true, .expected = {{18, 36}}},  // dotted quarter rest
-      {.beats = 2, .beat_type = 2, .start = 0, .end = 36, .expected = {{0, 36}}},  // dotted half in 2/2
+      {.beats = 3,
+       .beat_type = 4,
+       .start = 12,
+       .end = 36,
+       .expected = {{12, 36}}},  // a half on beat 2 of 3/4
+      {.beats = 6,
+       .beat_type = 8,
+       .start = 0,
+       .end = 36,
+       .expected = {{0, 36}}},  // dotted half fills 6/8
+      {.beats = 6,
+       .beat_type = 8,
+       .start = 6,
+       .end = 18,
+       .expected = {{6, 18}}},  // eighth-quarter in a beat
+      {.beats = 6,
+       .beat_type = 8,
+       .start = 6,
+       .end = 18,
+       .rest = true,
+       .expected = {{6, 12}, {12, 18}}},  // two eighth rests
+      {.beats = 6,
+       .beat_type = 8,
+       .start = 12,
+       .end = 30,
+       .expected = {{12, 18}, {18, 30}}},  // the beat shows
+      {.beats = 6,
+       .beat_type = 8,
+       .start = 18,
+       .end = 36,
+       .rest = true,
+       .expected = {{18, 36}}},  // dotted quarter rest
+      {.beats = 2,
+       .beat_type = 2,
+       .start = 0,
+       .end = 36,
+       .expected = {{0, 36}}},  // dotted half in 2/2
   };
   // clang-format on
 

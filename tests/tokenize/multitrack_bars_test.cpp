@@ -15,9 +15,9 @@ struct Fixture {
 };
 
 // Three bars: 3/4 at 80 bpm, then a tempo change inside bar 2, then bar 3 in force.
-const Tokens kPiece = {"inst:40", "inst:42", "bar", "ts:3/4", "tempo:80", "pos:0", "trk:0",
-                       "p:60", "d:12", "bar", "pos:0", "trk:1", "p:48", "d:12", "pos:12",
-                       "tempo:96", "bar", "pos:24", "trk:0", "p:62", "d:12"};
+const Tokens kPiece = {"inst:40", "inst:42",  "bar", "ts:3/4", "tempo:80", "pos:0", "trk:0",
+                       "p:60",    "d:12",     "bar", "pos:0",  "trk:1",    "p:48",  "d:12",
+                       "pos:12",  "tempo:96", "bar", "pos:24", "trk:0",    "p:62",  "d:12"};
 
 TEST(MultitrackBars, SplitsHeaderAndBarsWithWhatIsInForce) {
   Fixture f;
