@@ -163,15 +163,27 @@ void run_peer(const model::ModelConfig& m, int threads, bool quick, bool tutoria
   }
 }
 
+// Exits with the usage line (code 2) for an option it does not know or one missing its value.
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const bool value = i + 1 < argc;
-    if (!std::strcmp(argv[i], "--quick")) o.quick = true;
-    if (!std::strcmp(argv[i], "--no-peer")) o.peer = false;
-    if (!std::strcmp(argv[i], "--threads") && value) o.threads = std::atoi(argv[++i]);
-    if (!std::strcmp(argv[i], "--model") && value) o.model = argv[++i];
-    if (!std::strcmp(argv[i], "--isa") && value) o.isa = argv[++i];
+    if (!std::strcmp(argv[i], "--quick"))
+      o.quick = true;
+    else if (!std::strcmp(argv[i], "--no-peer"))
+      o.peer = false;
+    else if (!std::strcmp(argv[i], "--threads") && value)
+      o.threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--model") && value)
+      o.model = argv[++i];
+    else if (!std::strcmp(argv[i], "--isa") && value)
+      o.isa = argv[++i];
+    else {
+      std::fprintf(stderr,
+                   "usage: bench_generate [--model tutorial|default|transformer|builtin] "
+                   "[--isa LEVEL] [--threads N] [--quick] [--no-peer]\n");
+      std::exit(2);
+    }
   }
   return o;
 }
