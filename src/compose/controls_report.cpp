@@ -19,7 +19,8 @@ double share(std::size_t part, std::size_t whole) {
 nlohmann::json ending_json(const Score& music, const std::optional<Scale>& key) {
   std::int64_t last_onset = -1, end = 0;
   for (const auto& n : music.notes)
-    if (!n.is_drum()) last_onset = std::max(last_onset, n.start_ticks), end = std::max(end, n.end_ticks);
+    if (!n.is_drum())
+      last_onset = std::max(last_onset, n.start_ticks), end = std::max(end, n.end_ticks);
   std::array<bool, 12> chord{};
   bool held = true;
   for (const auto& n : music.notes)
@@ -31,7 +32,9 @@ nlohmann::json ending_json(const Score& music, const std::optional<Scale>& key) 
   if (key && key->tonic >= 0) {
     const auto triad = key->tonic_triad();
     bool in_triad = last_onset >= 0;
-    for (int pc = 0; pc < 12; ++pc) in_triad = in_triad && (!chord[static_cast<std::size_t>(pc)] || triad[static_cast<std::size_t>(pc)]);
+    for (int pc = 0; pc < 12; ++pc)
+      in_triad =
+          in_triad && (!chord[static_cast<std::size_t>(pc)] || triad[static_cast<std::size_t>(pc)]);
     j["last_chord_in_tonic_triad"] = in_triad;
   }
   return j;
@@ -50,6 +53,20 @@ std::size_t longest_same_pitch_run(const Score& music) {
   return longest;
 }
 
+// Notes per bar against the density asked. With a number of bars the last one is the held
+// closing chord that --bars asks for, not the pace, so it is left out when there are others.
+nlohmann::json density_json(const Controls& c, const Score& music, const std::vector<Bar>& bars) {
+  const bool without_close = c.bars > 0 && bars.size() >= 2;
+  const std::size_t counted = bars.size() - (without_close ? 1 : 0);
+  std::size_t notes = 0;
+  for (const auto& n : music.notes)
+    notes += !without_close || n.start_ticks < bars.back().start_ticks;
+  return {
+      {"asked", c.density},
+      {"notes_per_bar", counted ? static_cast<double>(notes) / static_cast<double>(counted) : 0.0},
+      {"closing_bar_left_out", without_close}};
+}
+
 }  // namespace
 
 nlohmann::json controls_report(const Controls& c, const Score& music) {
@@ -66,7 +83,8 @@ nlohmann::json controls_report(const Controls& c, const Score& music) {
   if (c.time_signature) {
     std::size_t in_signature = 0;
     for (const auto& b : bars)
-      in_signature += b.numerator == c.time_signature->first && b.denominator == c.time_signature->second;
+      in_signature +=
+          b.numerator == c.time_signature->first && b.denominator == c.time_signature->second;
     j["time_signature"] = {{"asked", std::to_string(c.time_signature->first) + "/" +
                                          std::to_string(c.time_signature->second)},
                            {"bars_in_it", share(in_signature, bars.size())}};
@@ -74,9 +92,7 @@ nlohmann::json controls_report(const Controls& c, const Score& music) {
   if (c.tempo_bpm)
     j["tempo"] = {{"asked", *c.tempo_bpm},
                   {"written", music.tempos.empty() ? 120.0 : music.tempos.front().bpm()}};
-  if (c.density > 0)
-    j["density"] = {{"asked", c.density},
-                    {"notes_per_bar", bars.empty() ? 0.0 : static_cast<double>(music.notes.size()) / bars.size()}};
+  if (c.density > 0) j["density"] = density_json(c, music, bars);
   if (c.bars > 0) {
     j["bars"] = {{"asked", c.bars}, {"written", bars.size()}};
     j["ending"] = ending_json(music, c.key);

@@ -267,19 +267,27 @@ double MultitrackSteering::bias(const Row& row, const MtToken& t) const {
   if (t.kind == MtKind::pitch && request_.scale && !g.is_drum_track(g.track) &&
       !request_.scale->contains(t.value))
     b += request_.scale_penalty;
-  if (request_.density > 0 && g.position >= 0 && g.last == MtKind::duration) {
-    const double expected = request_.density * (g.position + 1) / std::max(1, g.bar_steps);
-    const double push = std::clamp(request_.density_gain * (expected - g.notes_in_bar), -8.0, 8.0);
+  if (request_.density <= 0) return b;
+  const bool after_note = g.position >= 0 && g.last == MtKind::duration;
+  const double gain = request_.density_gain;
+  if (after_note) {
+    // Notes cluster on onsets (every part on a beat), so the pace allows one note per part
+    // ahead of the bar's even spread before it stops more notes at this onset.
+    const double parts = std::max<std::size_t>(1, g.instruments.size());
+    const double expected = request_.density * g.position / std::max(1, g.bar_steps) + parts;
+    const double push = std::clamp(gain * (expected - g.notes_in_bar), -8.0, 8.0);
     if (t.kind == MtKind::pitch || t.kind == MtKind::trk || t.kind == MtKind::velocity) b += push;
-    // Moving on: the onsets where the notes so far keep the pace are preferred (a far one when
-    // ahead, a near one when behind), and the bar line only once the bar has its notes.
-    const double gain = request_.density_gain;
+  }
+  // Moving on (after a note, or from a bar just opened, which could otherwise be left empty):
+  // the onsets where the notes so far keep the pace are preferred (a far one when ahead, a near
+  // one when behind), and the bar line only once the bar has its notes.
+  if (after_note || g.bar_open) {
     if (t.kind == MtKind::pos) {
       const double due = request_.density * t.value / std::max(1, g.bar_steps);
       b -= std::min(8.0, gain * std::abs(due - g.notes_in_bar));
     }
     if (t.kind == MtKind::bar)
-      b -= std::min(8.0, gain * std::max(0.0, request_.density - g.notes_in_bar));
+      b -= std::min(16.0, gain * std::max(0.0, request_.density - g.notes_in_bar));
   }
   return b;
 }

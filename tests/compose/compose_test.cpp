@@ -198,6 +198,46 @@ TEST(Controls, KeyTimeSignatureBarsAndRangeAreKept) {
   }
 }
 
+// Density is a bias: on an untrained model, whose own choices spread over hundreds of tokens,
+// more notes asked give clearly more notes (the built-in chorale model, which has a pace of its
+// own, follows it more closely: docs/RESULTS.md).
+TEST(Controls, DensitySetsTheNotesPerBar) {
+  Generator g = filling_model();
+  std::vector<double> per_bar;
+  for (double asked : {4.0, 12.0, 24.0}) {
+    ComposeOptions o;
+    o.controls.instruments = "violin,cello";
+    o.controls.bars = 6;
+    o.controls.density = asked;
+    ComposePlan plan = plan_composition(o, g, {tokenize::kStartId});
+    double sum = 0;
+    const auto candidates = run(g, plan, 3);
+    for (const auto& c : candidates) {
+      const auto report = controls_report(plan.controls, plan.new_music(c));
+      EXPECT_TRUE(report["density"]["closing_bar_left_out"].get<bool>());
+      sum += report["density"]["notes_per_bar"].get<double>();
+    }
+    per_bar.push_back(sum / static_cast<double>(candidates.size()));
+  }
+  EXPECT_GT(per_bar[1], 1.3 * per_bar[0]) << per_bar[0] << " " << per_bar[1];
+  EXPECT_GT(per_bar[2], 1.8 * per_bar[1]) << per_bar[1] << " " << per_bar[2];
+}
+
+// With --bars the last bar is the held closing chord, so notes per bar count the others.
+TEST(Controls, DensityReportLeavesOutTheClosingBar) {
+  Score s = duet();  // 8 bars: 6 notes a bar
+  Controls c;
+  c.density = 6;
+  EXPECT_DOUBLE_EQ(controls_report(c, s)["density"]["notes_per_bar"].get<double>(), 6.0);
+  c.bars = 8;
+  s.notes.erase(std::remove_if(s.notes.begin(), s.notes.end(),
+                               [](const Note& n) { return n.start_ticks > 7 * 1920; }),
+                s.notes.end());  // the last bar: one chord of 2 notes
+  const auto report = controls_report(c, s)["density"];
+  EXPECT_DOUBLE_EQ(report["notes_per_bar"].get<double>(), 6.0) << report.dump();
+  EXPECT_TRUE(report["closing_bar_left_out"].get<bool>());
+}
+
 TEST(Controls, ParsingAndRefusals) {
   ControlTexts t;
   t.key = "H major";
