@@ -138,31 +138,4 @@ void add_generate_options(CLI::App* cmd, GenerateCliOptions& o) {
       "--key \"D minor\" --out quartet.mid");
 }
 
-void check_gan_options(const GenerateCliOptions& o) {
-  const GenerateCliOptions d;
-  const compose::ControlTexts& c = o.controls;
-  const std::vector<std::pair<bool, const char*>> refused = {
-      {!o.primer.empty() || !o.primer_tokens.empty() || !o.primer_from.empty(), "a primer"},
-      {o.tutorial, "--tutorial"},
-      {o.greedy || o.temperature != d.temperature || o.top_k != d.top_k || o.top_p != d.top_p,
-       "sampling options (--greedy, --temperature, --top-k, --top-p)"},
-      {o.beam != d.beam, "--beam"},
-      {o.keep != d.keep || !o.rank.empty() || !o.reference.empty(), "screening (--keep, --rank)"},
-      {o.has_length, "--length (tokens): use --bars or --seconds"},
-      {o.window != d.window, "--window"},
-      {!o.program.empty(), "--program"},
-      {!o.fill.empty() || !o.harmonize.empty(), "--fill and --harmonize"},
-      {o.continuation_only, "--continuation-only"},
-      {!c.instruments.empty() || !c.key.empty() || !c.time_signature.empty() || c.density > 0 ||
-           !c.ranges.empty() || c.repetition_penalty != 1.0 || c.no_repeat_ngram > 0,
-       "steering controls (--instruments, --key, --range, ...)"},
-  };
-  for (const auto& [given, what] : refused)
-    if (given)
-      throw UsageError{
-          std::string("a GAN writes bars of piano roll from noise: it takes no ") + what,
-          "a GAN takes --count, --seed, --bars or --seconds, --tempo and the output "
-          "files"};
-}
-
 }  // namespace musegen::cli

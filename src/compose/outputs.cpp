@@ -1,9 +1,11 @@
 // What compose::run does after generating: screening the candidates, writing each kept one's
-// MIDI, WAV, SVG and MusicXML files, and describing it as JSON (GenerateOutcome).
+// MIDI, WAV, SVG and MusicXML files, warning of collapsed ones, and describing it all as JSON
+// (GenerateOutcome).
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "compose/collapse.h"
 #include "compose/output_files.h"
 #include "compose/run_parts.h"
 #include "core/errors.h"
@@ -36,8 +38,30 @@ std::string token_text(const generate::Generator& g, std::span<const std::int32_
   return text;
 }
 
-// Writes every requested file of candidate k; returns their paths: MIDI, WAV, SVG, MusicXML.
-nlohmann::json write_files(const GenerateRequest& opt, const Score& score, int k, int count) {
+void create_parent_dirs(const GenerateRequest& opt) {
+  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
+    const std::filesystem::path path(file);
+    if (!file.empty() && path.has_parent_path())
+      std::filesystem::create_directories(path.parent_path());
+  }
+}
+
+// Why a kept candidate was kept: its rank, its score and what the score is.
+nlohmann::json screening_json(const Screening& s, int k, int rank) {
+  nlohmann::json j = {
+      {"rank", rank + 1}, {"rank_by", to_string(s.rank_by)}, {"score", s.scores[k]}};
+  if (s.rank_by == RankBy::reference)
+    j.update(to_json(s.reference[k]));
+  else
+    j["mean_log_prob"] = s.scores[k];
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json write_candidate_files(const GenerateRequest& opt, const Score& score, int k,
+                                     int count) {
+  create_parent_dirs(opt);
   nlohmann::json files = nlohmann::json::array();
   if (!opt.out.empty()) {
     const auto path = candidate_path(opt.out, k, count);
@@ -66,27 +90,6 @@ nlohmann::json write_files(const GenerateRequest& opt, const Score& score, int k
   return files;
 }
 
-void create_parent_dirs(const GenerateRequest& opt) {
-  for (const std::string& file : {opt.out, opt.wav, opt.svg, opt.musicxml}) {
-    const std::filesystem::path path(file);
-    if (!file.empty() && path.has_parent_path())
-      std::filesystem::create_directories(path.parent_path());
-  }
-}
-
-// Why a kept candidate was kept: its rank, its score and what the score is.
-nlohmann::json screening_json(const Screening& s, int k, int rank) {
-  nlohmann::json j = {
-      {"rank", rank + 1}, {"rank_by", to_string(s.rank_by)}, {"score", s.scores[k]}};
-  if (s.rank_by == RankBy::reference)
-    j.update(to_json(s.reference[k]));
-  else
-    j["mean_log_prob"] = s.scores[k];
-  return j;
-}
-
-}  // namespace
-
 RankBy screening_rank(const GenerateRequest& opt) {
   if (opt.keep < 0 || opt.keep > opt.count)
     throw ConfigError(
@@ -114,7 +117,7 @@ RankBy screening_rank(const GenerateRequest& opt) {
 
 void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
                    const ComposePlan& plan, RankBy rank_by, const ReferenceCorpus* reference,
-                   GenerateOutcome& outcome) {
+                   const Progress& progress, GenerateOutcome& outcome) {
   const auto& result = outcome.result;
   const int count = static_cast<int>(result.candidates.size());
   std::vector<Score> scores;
@@ -126,18 +129,33 @@ void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
   if (rank_by != RankBy::none) {
     std::vector<int> numbers;  // 1-based candidate numbers, best first
     for (int k : screening.kept) numbers.push_back(k + 1);
+    std::vector<std::size_t> lengths;
+    std::vector<double> means, seconds;
+    for (int k = 0; k < count; ++k) {
+      lengths.push_back(result.candidates[k].generated().size());
+      // Beside the score that ranks: the measure that favoured pieces ending early.
+      means.push_back(mean_log_prob(result.candidates[k]));
+      seconds.push_back(scores[k].duration_sec());
+    }
     outcome.screening = {{"rank_by", to_string(rank_by)},
                          {"generated", count},
                          {"kept", kept},
                          {"scores", screening.scores},
                          {"compared_tokens", screening.compared_tokens},
+                         {"tokens", lengths},
+                         {"mean_log_prob", means},
+                         {"seconds", seconds},
                          {"kept_indices", numbers}};
   }
-  create_parent_dirs(opt);
   for (int r = 0; r < kept; ++r) {
     const int k = screening.kept[r];
     const auto& c = result.candidates[k];
-    const nlohmann::json files = write_files(opt, scores[k], r, kept);
+    if (progress) progress("writing", r, kept);
+    const nlohmann::json files = write_candidate_files(opt, scores[k], r, kept);
+    if (auto collapsed = collapse_warning(plan.new_music(c)))
+      outcome.warnings.push_back("candidate " + std::to_string(k + 1) + " " + *collapsed +
+                                 "; try --temperature 1.1, --repetition-penalty 1.2, or a better "
+                                 "trained model");
     CandidateOutput out;
     out.json = candidate_json(c, scores[k], k, files, result.elapsed_sec);
     out.json["controls"] = controls_report(plan.controls, plan.new_music(c));
@@ -148,6 +166,7 @@ void write_outputs(const GenerateRequest& opt, const generate::Generator& g,
     out.music = std::move(scores[k]);
     outcome.kept.push_back(std::move(out));
   }
+  if (progress) progress("writing", kept, kept);
 }
 
 nlohmann::json GenerateOutcome::to_json() const {
@@ -160,6 +179,12 @@ nlohmann::json GenerateOutcome::to_json() const {
     notes += c.music.notes.size();
     seconds += c.music.duration_sec();
   }
+  if (gan_phrases)
+    return {
+        {"model", model},          {"engine", result.engine},  {"seed", seed},
+        {"phrases", *gan_phrases}, {"candidates", candidates}, {"files", files},
+        {"notes", notes},          {"seconds", seconds},       {"elapsed_sec", result.elapsed_sec},
+        {"warnings", warnings}};
   nlohmann::json j = {
       {"model", model},
       {"engine", result.engine},
@@ -176,7 +201,8 @@ nlohmann::json GenerateOutcome::to_json() const {
       {"seconds", seconds},
       {"tokens_per_sec", result.tokens_per_sec},
       {"elapsed_sec", result.elapsed_sec},
-      {"network_steps", result.network_steps}};
+      {"network_steps", result.network_steps},
+      {"warnings", warnings}};
   j.update(description);  // "fill" / "harmonize" details
   return j;
 }

@@ -1,5 +1,6 @@
 // compose::run: one generation request from checks to written files, shared by `musegen
-// generate` and the studio. The model is loaded after every check that needs no model.
+// generate` and the studio. The model is loaded after every check that needs no model; what
+// the user should know about the model, the primer and the reference becomes a warning.
 #include "compose/run.h"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "compose/run_parts.h"
 #include "core/errors.h"
 #include "music/general_midi.h"
+#include "train/quality.h"
 
 namespace musegen::compose {
 
@@ -125,7 +127,8 @@ std::optional<ReferenceCorpus> reference_of(const GenerateRequest& opt) {
 
 }  // namespace
 
-void check_request(const GenerateRequest& opt) {
+void prepare_request(GenerateRequest& opt) {
+  apply_tutorial(opt);
   if (opt.primer_bars > 0 && opt.primer.empty())
     throw UsageError{"--primer-bars takes the last bars of a --primer file",
                      "musegen generate --primer song.mid --primer-bars 4 --out next.mid"};
@@ -134,18 +137,30 @@ void check_request(const GenerateRequest& opt) {
 }
 
 GenerateOutcome run(GenerateRequest opt, const Progress& progress) {
-  apply_tutorial(opt);
-  check_request(opt);
+  prepare_request(opt);
   if (!opt.seed) opt.seed = std::random_device{}() * 4294967296ull + std::random_device{}();
   if (!opt.wav.empty()) audio::find_soundfont(opt.soundfont);  // fail before generating
   const RankBy rank_by = screening_rank(opt);
   const std::optional<ReferenceCorpus> reference = reference_of(opt);
   GenerateOutcome outcome;
+  outcome.seed = *opt.seed;
   if (reference) {
     outcome.reference_skipped = reference->skipped;
     outcome.reference_pieces = reference->pieces.size();
+    if (!reference->skipped.empty())
+      outcome.warnings.push_back(
+          std::to_string(reference->skipped.size()) + " of " +
+          std::to_string(reference->skipped.size() + reference->pieces.size()) +
+          " reference file(s) in " + opt.reference +
+          " could not be read and were left out (first: " + reference->skipped.front().first +
+          ": " + reference->skipped.front().second + ")");
   }
-  generate::Generator g(load_model(opt.model, outcome.model), outcome.model,
+  model::Checkpoint checkpoint = load_model(opt.model, outcome.model);
+  if (checkpoint.preset.model.gan()) {
+    run_gan(opt, checkpoint, progress, outcome);
+    return outcome;
+  }
+  generate::Generator g(std::move(checkpoint), outcome.model,
                         {opt.engine, opt.precision, opt.threads});
   generate::GenerateOptions options = generate_options(opt, g);
   outcome.primer = make_primer(opt, g);
@@ -157,16 +172,25 @@ GenerateOutcome run(GenerateRequest opt, const Progress& progress) {
   }
   options.steering = plan.steering.get();
   if (plan.stops_itself && !opt.has_length) options.length_tokens = opt.max_length;
-  outcome.seed = *opt.seed;
+  if (outcome.primer.n_unknown > 0)
+    outcome.warnings.push_back(
+        std::to_string(outcome.primer.n_unknown) +
+        " primer token(s) are not in the model's vocabulary and were left out");
+  g.check_primer(outcome.primer.ids);  // after every check of the request, before the work
+  if (auto verdict = train::barely_trained(
+          g.checkpoint().metrics,
+          train::UnigramBaseline::from_json(
+              g.checkpoint().trainer_state.value("baseline", nlohmann::json()))))
+    outcome.warnings.push_back(*verdict);
   outcome.window_tokens = options.window_tokens;
   outcome.description = plan.description;
   outcome.result =
       g.generate(outcome.primer.ids, options, [&](std::int64_t done, std::int64_t total) {
         // With seconds the total is unknown: max_length per candidate bounds it.
         const std::int64_t bound = total > 0 ? total : std::int64_t{opt.max_length} * opt.count;
-        if (progress) progress(std::min(done, bound), bound);
+        if (progress) progress("generating", std::min(done, bound), bound);
       });
-  write_outputs(opt, g, plan, rank_by, reference ? &*reference : nullptr, outcome);
+  write_outputs(opt, g, plan, rank_by, reference ? &*reference : nullptr, progress, outcome);
   return outcome;
 }
 

@@ -179,6 +179,7 @@ json outcome_json(const compose::GenerateOutcome& outcome, const std::string& jo
             {"elapsed_sec", outcome.result.elapsed_sec},
             {"primer", full["primer"]},
             {"screening", outcome.screening},
+            {"warnings", outcome.warnings},
             {"candidates", candidates}};
   for (const char* mode : {"fill", "harmonize"})
     if (full.contains(mode)) {

@@ -22,9 +22,9 @@ json run_job(const compose::GenerateRequest& request, const std::string& id, Job
   try {
     fs::create_directories(fs::path(request.out).parent_path());
     const compose::GenerateOutcome outcome =
-        compose::run(request, [&](std::int64_t done, std::int64_t bound) {
+        compose::run(request, [&](const std::string& phase, std::int64_t done, std::int64_t bound) {
           job.check_cancelled();
-          job.set_progress(done, bound);
+          if (phase == "generating") job.set_progress(done, bound);
         });
     return outcome_json(outcome, id, "/api/files/");
   } catch (const compose::UsageError& e) {
@@ -91,7 +91,8 @@ void Studio::Impl::generate_routes() {
       };
       const compose::GenerateRequest request =
           parse_generate_request(body_json(req), options.limits, paths, folder);
-      compose::check_request(request);  // usage errors answer 400 before queueing
+      compose::GenerateRequest checked = request;
+      compose::prepare_request(checked);  // usage errors answer 400 before queueing
       auto job = queue.submit([this, request, id, folder](Job& j) {
         keep_job_folder(folder);  // counted (and pruned in time) even when the job fails
         return run_job(request, id, j);

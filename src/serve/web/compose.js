@@ -107,7 +107,8 @@ async function runGeneration(req, label, origin = null) {
       else if (snap.bound > 0) { progress.max = snap.bound; progress.value = snap.done; }
     }, running.signal);
     const n = result.candidates.length;
-    status.textContent = `${n} take${n > 1 ? 's' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s (seed ${result.seed})`;
+    status.textContent = `${n} take${n > 1 ? 's' : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s (seed ${result.seed})`
+      + (result.warnings ?? []).map((w) => `. Warning: ${w}`).join('');
     // A whole primer file comes back first in every take: shade it.
     const given = req.primer && !req.primer_bars && uploads.primer
       ? [uploads.primer.seconds, `from ${uploads.primer.name}`] : null;
