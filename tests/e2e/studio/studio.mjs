@@ -2,7 +2,10 @@
 // on a free loopback port, the page loaded, music generated with the built-in model (the roll
 // shows notes, the audio loads), the MIDI downloaded and read back with musegen, a damaged
 // upload answered with a clear error, a short training run started, seen to log a loss point,
-// and stopped. Saves a screenshot of the compose page.
+// and stopped. Web MIDI: headless chromium has no MIDI devices, so the page is given a
+// recording stand-in for navigator.requestMIDIAccess with one output; a take played on it must
+// send its instruments, one note-on and one note-off per note the downloaded MIDI holds, and
+// all-notes-off when stopped. Saves a screenshot of the compose page.
 //   node studio.mjs MUSEGEN WORK_DIR SCREENSHOT.png
 // Exit 77 (skipped) only when node's playwright-core or chromium is truly absent.
 import { spawn, execFileSync } from 'node:child_process';
@@ -55,6 +58,7 @@ async function composeChecks(page, dir) {
   check(inked > 500, `the roll is drawn (${inked} pixels painted)`);
   await page.waitForSelector('.take[data-audio="ready"]', { timeout: 60000 });
   check(true, 'the audio loaded in the page (canplaythrough)');
+  await webMidiChecks(page, take, notes);
   const [download] = await Promise.all([page.waitForEvent('download'), take.locator('a.download', { hasText: 'MIDI' }).click()]);
   const midi = path.join(dir, 'take.mid');
   await download.saveAs(midi);
@@ -72,6 +76,40 @@ async function composeChecks(page, dir) {
   await page.setInputFiles('#primer-file', []);
   await page.screenshot({ path: screenshot, fullPage: true });
   check(existsSync(screenshot), `screenshot saved: ${screenshot}`);
+}
+
+// Installed before the page loads: a Web MIDI access with one output that records what it is
+// sent (window.midiSent: [status, data1, data2, timestamp]).
+function fakeWebMidi() {
+  window.midiSent = [];
+  const output = {
+    id: 'test-synth', name: 'Test synth', state: 'connected', type: 'output',
+    send(data, timestamp) { window.midiSent.push([...data, timestamp ?? 0]); },
+    clear() {},
+  };
+  const outputs = new Map([[output.id, output]]);
+  navigator.requestMIDIAccess = async () => ({ inputs: new Map(), outputs, onstatechange: null, sysexEnabled: false });
+}
+
+async function webMidiChecks(page, take, notes) {
+  await page.focus('#output');
+  await page.waitForSelector('#output option[value="test-synth"]', { state: 'attached', timeout: 10000 });
+  await page.selectOption('#output', 'test-synth');
+  await take.locator('button.play').click();
+  const sent = await page.evaluate(() => window.midiSent);
+  const noteOns = sent.filter(([st, , vel]) => (st & 0xf0) === 0x90 && vel > 0).length;
+  const noteOffs = sent.filter(([st]) => (st & 0xf0) === 0x80).length;
+  const programs = sent.filter(([st]) => (st & 0xf0) === 0xc0).length;
+  check(noteOns === notes && noteOffs === notes, `Web MIDI: ${noteOns} note-ons and ${noteOffs} note-offs sent for the roll's ${notes} notes`);
+  const firstNote = sent.findIndex(([st]) => (st & 0xf0) === 0x90);
+  const firstProgram = sent.findIndex(([st]) => (st & 0xf0) === 0xc0);
+  check(programs >= 1 && firstProgram < firstNote, `Web MIDI: ${programs} program change(s) sent before the notes`);
+  const times = sent.filter(([st]) => (st & 0xf0) === 0x90).map((m) => m[3]);
+  check(times.every((t, i) => i === 0 || t >= times[i - 1]), 'Web MIDI: note-ons are scheduled in time order');
+  await take.locator('button.play').click(); // stop
+  const allOff = await page.evaluate(() => window.midiSent.filter(([st, cc]) => (st & 0xf0) === 0xb0 && cc === 123).length);
+  check(allOff === 16, 'Web MIDI: stopping sends all-notes-off on the 16 channels');
+  await page.selectOption('#output', 'audio');
 }
 
 async function trainChecks(page, out) {
@@ -116,6 +154,7 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
+    await context.addInitScript(fakeWebMidi);
     const page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => { console.error(`page error: ${e.message}`); process.exitCode = 1; });
     await page.goto(url);
