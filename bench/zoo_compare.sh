@@ -4,7 +4,7 @@
 # generated and compared with the corpus's held-out pieces (musegen metrics --reference), and
 # generation speed. Prints `uptime` around every run: figures taken under load are not the
 # machine's. Results land in WORK/<corpus>-<model>.{pt,train.json,gen.json,metrics.txt}.
-# Usage: bench/zoo_compare.sh [MINUTES] [THREADS] [WORK] [CORPUS...]
+# Usage: [MUSEGEN=path/musegen] bench/zoo_compare.sh [MINUTES] [THREADS] [WORK] [CORPUS...]
 #   corpora: chorales (multipart/bach-satb train/valid/test), nottingham (files 0-899 train,
 #   900-1033 valid), piano-ff (files 0-79 train, 80-91 valid), jsb (the frame benchmark:
 #   musegen benchmark jsb with the default and the transformer base presets, tuned settings)
@@ -16,7 +16,7 @@ work="${3:-$root/runs/zoo}"
 shift 3 || true
 corpora=("${@:-chorales nottingham piano-ff jsb}")
 data="${MUSEGEN_DATA:-$root/../shared/data}"
-musegen="$root/build/musegen"
+musegen="${MUSEGEN:-$root/build/musegen}"  # MUSEGEN: a copy, so that rebuilding does not change a run
 mkdir -p "$work"
 
 # split NAME: sets $train and $valid folders (links to the corpus's files).

@@ -1,6 +1,8 @@
 // Batches of real phrases, bars of phrases, notes per bar and the GAN's evaluation.
 #include "train/gan_evaluation.h"
 
+#include <cmath>
+
 #include "data/shuffle.h"
 
 namespace musegen::train {
@@ -84,6 +86,14 @@ GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,
   e.notes_per_bar_real = notes_per_bar(real.narrow(0, 0, n_real), format);
   gan.train(was_training);
   return e;
+}
+
+double bar_distance(const GanEvaluation& e) {
+  if (e.diversity.collapsed || !(e.notes_per_bar_generated > 0) || !(e.notes_per_bar_real > 0) ||
+      !(e.diversity.ratio > 0))
+    return std::nan("");
+  return std::abs(std::log(e.notes_per_bar_generated / e.notes_per_bar_real)) +
+         std::abs(std::log(e.diversity.ratio));
 }
 
 }  // namespace musegen::train

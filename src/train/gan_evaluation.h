@@ -34,6 +34,13 @@ struct GanEvaluation {
   double notes_per_bar_generated = 0, notes_per_bar_real = 0;
 };
 
+// How far the generated bars are from real ones, the GAN's checkpoint selection (lower is
+// better): |ln(notes per bar generated / real)| + |ln(diversity ratio)|, 0 when both match;
+// NaN (never selected) for collapsed bars or when either count is 0. The critic's estimate
+// cannot select: near 0 before the critic has learnt anything, it picks the untrained
+// generator.
+double bar_distance(const GanEvaluation& e);
+
 // Generator and critic in eval mode, no gradients; `real` are the validation phrases (or a
 // sample of the training phrases) rendered without transposition.
 GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,

@@ -117,7 +117,7 @@ GanRun::GanRun(const GanTrainRequest& request)
                                    preset_.model.gan_pitch_high)),
       schedule_(preset_.train),
       early_stop_(preset_.train.early_stop_patience),
-      select_by_(corpus_.valid.empty() ? "train_loss" : preset_.train.select_by) {
+      select_by_("bar_distance") {
   preset_.model.vocab_size = 4;  // the special tokens only: a GAN reads no tokens
   model::validate(preset_);
   if (format_.cells() != corpus_.format.cells() || format_.tracks != corpus_.format.tracks)
@@ -136,8 +136,6 @@ GanRun::GanRun(const GanTrainRequest& request)
   fixed_noise_ = torch::randn({kFixedNoise, preset_.model.noise_dim});
   real_ = real_sample(corpus_, config_.seed);
   if (request.resume) restore(*request.resume);
-  if (select_by_ != preset_.train.select_by)
-    note("no validation phrases: checkpoints are selected by the training estimate");
   metrics_.emplace(request.model_path, rows_);
 }
 
@@ -149,6 +147,9 @@ void GanRun::restore(const model::Checkpoint& checkpoint) {
   model::load_module(*gan_, checkpoint.weights, file);
   model::load_optimizer(*optimizer_, checkpoint.optimizer, file);
   state_ = RunState::from_checkpoint(checkpoint, file);
+  // A run from before the selection by bar distance: its best was another measure.
+  if (checkpoint.trainer_state.value("select_by", std::string()) != select_by_)
+    state_.best = std::numeric_limits<double>::infinity();
   schedule_.restore(checkpoint.trainer_state.at("schedule"));
   early_stop_.restore(checkpoint.trainer_state.at("early_stop"));
   sums_ = GanSums::from_json(checkpoint.trainer_state.value("gan", nlohmann::json()));
@@ -289,7 +290,8 @@ nlohmann::json GanRun::evaluate_row(bool epoch_end, std::int64_t batches_per_epo
       {"bars", e.diversity.generated.bars},
       {"collapsed", e.diversity.collapsed},
       {"notes_per_bar", e.notes_per_bar_generated},
-      {"notes_per_bar_real", e.notes_per_bar_real}};
+      {"notes_per_bar_real", e.notes_per_bar_real},
+      {"bar_distance", finite_or_null(bar_distance(e))}};
   if (e.diversity.collapsed && request_.observer)
     request_.observer->on_warning("mode collapse at step " + std::to_string(state_.step) + ": " +
                                   e.diversity.reason);

@@ -1,14 +1,18 @@
 // The GAN through the training machinery on a tiny corpus of phrases written in code: the run
-// writes its checkpoints and rows (with the diversity watch), resumes exactly, and its model
+// writes its checkpoints and rows (with the diversity watch), selects by the bars' distance
+// from real ones, resumes exactly, and its model
 // file samples the same music for the same seed and candidate whatever the count.
 #include "train/gan_trainer.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "generate/gan_sampler.h"
 #include "model/gan.h"
 #include "model/model_io.h"
+#include "train/gan_evaluation.h"
 #include "train_fixture.h"
 
 namespace musegen::train {
@@ -52,15 +56,39 @@ TEST(GanTrainer, WritesCheckpointsAndRowsWithTheDiversityWatch) {
   const TrainOutcome r = train_gan({p, &corpus, dir.path() / "g.pt"});
   EXPECT_EQ(r.reason, StopReason::completed);
   EXPECT_EQ(r.steps, 2 * 4);  // 32 training phrases in batches of 8, two epochs
-  EXPECT_EQ(r.select_by, "valid_loss");
+  EXPECT_EQ(r.select_by, "bar_distance");
   const model::Checkpoint last = model::load_checkpoint(dir.path() / "g.last.pt");
   ASSERT_EQ(last.metrics.size(), 2u);
   for (const char* key : {"train_loss", "valid_loss", "diversity", "distinct_bars", "collapsed",
-                          "gradient_penalty", "generator_loss", "notes_per_bar"})
+                          "gradient_penalty", "generator_loss", "notes_per_bar", "bar_distance"})
     EXPECT_TRUE(last.metrics[1].contains(key)) << key;
   EXPECT_EQ(last.metrics[1]["bars"], 64 * 2);  // 64 phrases from fixed noise, 2 bars each
   EXPECT_EQ(data::tracks_from_vocabulary(last.vocabulary, 2)[1].name, "Bass");
   EXPECT_NO_THROW(model::gan_from_checkpoint(last, "g.last.pt"));
+}
+
+// The selection: 0 for bars like real ones, growing with the distance in notes per bar and in
+// diversity either way, never for collapsed or empty bars.
+TEST(GanTrainer, BarDistanceSelectsBarsLikeRealOnes) {
+  GanEvaluation e;
+  e.notes_per_bar_real = 16;
+  e.notes_per_bar_generated = 16;
+  e.diversity.ratio = 1;
+  EXPECT_DOUBLE_EQ(bar_distance(e), 0);
+  e.notes_per_bar_generated = 32;
+  const double twice = bar_distance(e);
+  e.notes_per_bar_generated = 8;
+  EXPECT_NEAR(bar_distance(e), twice, 1e-12);  // half as many is as far as twice as many
+  e.notes_per_bar_generated = 2048;            // an untrained generator: every cell sounds
+  EXPECT_GT(bar_distance(e), 4 * twice);
+  e.notes_per_bar_generated = 16;
+  e.diversity.ratio = 0.5;
+  EXPECT_NEAR(bar_distance(e), std::log(2.0), 1e-12);
+  e.diversity.collapsed = true;
+  EXPECT_TRUE(std::isnan(bar_distance(e)));
+  e.diversity.collapsed = false;
+  e.notes_per_bar_generated = 0;
+  EXPECT_TRUE(std::isnan(bar_distance(e)));
 }
 
 TEST(GanTrainer, ResumeEqualsAnUninterruptedRun) {
