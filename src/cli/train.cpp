@@ -21,6 +21,7 @@
 #include "cli/output_paths.h"
 #include "cli/report.h"
 #include "cli/train_distributed.h"
+#include "cli/train_options.h"
 #include "cli/train_plan.h"
 #include "compose/builtin_models.h"
 #include "core/errors.h"
@@ -42,37 +43,6 @@
 namespace musegen::cli {
 
 namespace {
-
-struct TrainCliOptions {
-  std::string data_dir, preset = "default", out, valid_dir, cache, from;
-  std::vector<std::string> sets;
-  int epochs = 0, threads = 0;
-  double max_minutes = 0;
-  std::optional<double> minutes;  // --minutes: the whole run's budget, planned (train_plan.h)
-  std::uint64_t seed = 0;
-  bool resume = false, json = false, verbose = false, show = false;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  // Which of the optional values were given on the command line.
-  bool has_preset = false, has_epochs = false, has_threads = false, has_minutes = false,
-       has_seed = false;
-  // Distributed run: flags given (else torchrun's environment variables).
-  int world_size = 1, rank = 0;
-  std::string master;
-  double timeout_sec = 60;
-  std::optional<double> join_timeout_sec;
-  train::DistributedFlags distributed_flags() const;
-  bool has_world_size = false, has_rank = false, has_master = false, has_timeout = false;
-};
-
-train::DistributedFlags TrainCliOptions::distributed_flags() const {
-  train::DistributedFlags flags;
-  if (has_world_size) flags.world_size = world_size;
-  if (has_rank) flags.rank = rank;
-  if (has_master) flags.master = master;
-  if (has_timeout) flags.timeout_sec = timeout_sec;
-  flags.join_timeout_sec = join_timeout_sec;
-  return flags;
-}
 
 std::atomic<int> g_stop_signal{0};
 
@@ -525,76 +495,11 @@ int run_train(const TrainCliOptions& given) {
 void setup_train_command(CLI::App& command, int& exit_code) {
   auto opt = std::make_shared<TrainCliOptions>();
   CLI::App* cmd = &command;
-  cmd->add_option("data_dir", opt->data_dir,
-                  "Folder of MIDI or MusicXML files (searched recursively); required");
-  auto* preset = cmd->add_option("--preset", opt->preset,
-                                 "Model and training preset: tutorial, default, small, "
-                                 "transformer, transformer-small, gan")
-                     ->capture_default_str();
-  cmd->add_option("--out", opt->out,
-                  "Model file (the best so far at every stop); required. The last checkpoint is "
-                  "written beside it as NAME.last.EXT");
-  cmd->add_flag("--show", opt->show,
-                "Print the --preset's full settings (with --set applied) and exit");
-  cmd->add_option("--minutes", opt->minutes,
-                  "Fit the whole run into N minutes: measures this corpus on this machine and "
-                  "chooses model size, augmentation and schedule (says what and why)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--verbose", opt->verbose, "List every reader warning about the corpus files");
-  cmd->add_option("--set", opt->sets, "Override a preset key: --set key=value (repeatable)");
-  auto* epochs = cmd->add_option("--epochs", opt->epochs, "Epochs to train in all (preset's)")
-                     ->check(CLI::PositiveNumber);
-  auto* minutes =
-      cmd->add_option("--max-minutes", opt->max_minutes,
-                      "Stop after this many minutes of this session, checkpoint saved (0: none)")
-          ->check(CLI::NonNegativeNumber);
-  auto* seed = cmd->add_option("--seed", opt->seed,
-                               "Seed of the split, initial weights, "
-                               "batch order and dropout (preset's)");
-  cmd->add_flag("--resume", opt->resume, "Continue the run whose last checkpoint is beside --out");
-  cmd->add_option("--from", opt->from,
-                  "Fine-tune: start from this model file or built-in model (its configuration "
-                  "and vocabulary, a tenth of its learning rate; --set may change training keys)");
-  cmd->add_option("--valid-dir", opt->valid_dir,
-                  "Validation folder instead of a split of DATA_DIR");
-  auto* threads = cmd->add_option("--threads", opt->threads, "Compute threads (0: every core)")
-                      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--cache", opt->cache, "Token cache file, reused while the inputs are the same");
-  cmd->add_flag("--json", opt->json, "Print the outcome as one JSON object on stdout");
-  auto* world = cmd->add_option("--world-size", opt->world_size,
-                                "Processes in a data-parallel run (env WORLD_SIZE; 1: alone)")
-                    ->check(CLI::PositiveNumber);
-  auto* rank = cmd->add_option("--rank", opt->rank, "This process's rank, 0..N-1 (env RANK)")
-                   ->check(CLI::NonNegativeNumber);
-  auto* master = cmd->add_option("--master", opt->master,
-                                 "Rank 0's ADDR:PORT (env MASTER_ADDR, MASTER_PORT; port 29500)");
-  auto* timeout = cmd->add_option("--timeout", opt->timeout_sec,
-                                  "Seconds a rank waits for another in an exchange (and at start, "
-                                  "unless --join-timeout)")
-                      ->capture_default_str()
-                      ->check(CLI::PositiveNumber);
-  cmd->add_option("--join-timeout", opt->join_timeout_sec,
-                  "Seconds a rank waits for the others to join (default: --timeout)")
-      ->check(CLI::PositiveNumber);
-  cmd->footer("Keys for --set (model and training share one namespace):\n" +
-              model::describe_keys() +
-              "\nExamples:\n"
-              "  musegen train my_midi/ --minutes 10 --out runs/mine.pt\n"
-              "  musegen train my_midi/ --preset small --out runs/small.pt --max-minutes 30\n"
-              "  musegen train --preset default --show");
-  cmd->callback(
-      [opt, preset, epochs, minutes, seed, threads, world, rank, master, timeout, &exit_code] {
-        opt->has_world_size = world->count() > 0;
-        opt->has_rank = rank->count() > 0;
-        opt->has_master = master->count() > 0;
-        opt->has_timeout = timeout->count() > 0;
-        opt->has_preset = preset->count() > 0;
-        opt->has_epochs = epochs->count() > 0;
-        opt->has_minutes = minutes->count() > 0;
-        opt->has_seed = seed->count() > 0;
-        opt->has_threads = threads->count() > 0;
-        exit_code = opt->show ? show_preset(*opt) : run_train(*opt);
-      });
+  add_train_options(cmd, *opt);
+  cmd->callback([opt, cmd, &exit_code] {
+    note_given(*cmd, *opt);
+    exit_code = opt->show ? show_preset(*opt) : run_train(*opt);
+  });
 }
 
 const CommandRegistration kTrain{40, "train", "Train a model on a folder of MIDI files",
