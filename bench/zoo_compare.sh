@@ -6,15 +6,16 @@
 # machine's. Results land in WORK/<corpus>-<model>.{pt,train.json,gen.json,metrics.txt}.
 # Usage: [MUSEGEN=path/musegen] bench/zoo_compare.sh [MINUTES] [THREADS] [WORK] [CORPUS...]
 #   corpora: chorales (multipart/bach-satb train/valid/test), nottingham (files 0-899 train,
-#   900-1033 valid), piano-ff (files 0-79 train, 80-91 valid), jsb (the frame benchmark:
-#   musegen benchmark jsb with the default and the transformer base presets, tuned settings)
+#   900-1033 valid), piano-ff (files 0-79 train, 80-91 valid), jsb and nottingham-frames (the
+#   frame benchmark: musegen benchmark jsb|nottingham with the default and the transformer base
+#   presets, tuned settings)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 minutes="${1:-5}"
 threads="${2:-1}"
 work="${3:-$root/runs/zoo}"
 shift 3 || true
-corpora=("${@:-chorales nottingham piano-ff jsb}")
+corpora=("${@:-chorales nottingham piano-ff jsb nottingham-frames}")
 data="${MUSEGEN_DATA:-$root/../shared/data}"
 musegen="${MUSEGEN:-$root/build/musegen}"  # MUSEGEN: a copy, so that rebuilding does not change a run
 mkdir -p "$work"
@@ -56,11 +57,13 @@ train_one() {  # CORPUS LABEL ARGS...
 }
 
 for corpus in ${corpora[@]}; do
-  if [ "$corpus" = jsb ]; then
+  if [ "$corpus" = jsb ] || [ "$corpus" = nottingham-frames ]; then
+    set_name="${corpus%-frames}"
     for preset in default transformer; do
-      echo "== jsb benchmark $preset: $(uptime)"
-      nice -n 10 "$musegen" benchmark jsb --preset "$preset" --max-minutes "$minutes" \
-        --threads "$threads" --out "$work/jsb-$preset.pt" --json >"$work/jsb-$preset.json"
+      echo "== $set_name benchmark $preset: $(uptime)"
+      nice -n 10 "$musegen" benchmark "$set_name" --preset "$preset" --max-minutes "$minutes" \
+        --threads "$threads" --out "$work/$set_name-frames-$preset.pt" --json \
+        >"$work/$set_name-frames-$preset.json"
     done
     continue
   fi
