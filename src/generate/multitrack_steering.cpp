@@ -276,7 +276,18 @@ double MultitrackSteering::bias(const Row& row, const MtToken& t) const {
     const double parts = std::max<std::size_t>(1, g.instruments.size());
     const double expected = request_.density * g.position / std::max(1, g.bar_steps) + parts;
     const double push = std::clamp(gain * (expected - g.notes_in_bar), -8.0, 8.0);
-    if (t.kind == MtKind::pitch || t.kind == MtKind::trk || t.kind == MtKind::velocity) b += push;
+    // Ahead of the pace, fewer notes of any kind here; behind it, another part at this onset,
+    // not another note in this part (pushing those stacked chords inside a voice).
+    if (t.kind == MtKind::trk || t.kind == MtKind::velocity) b += push;
+    if (t.kind == MtKind::pitch) b += std::min(0.0, push);
+  }
+  // A note's length: at the pace asked each part has a new note about every `spacing` steps, so
+  // a note held far past that would overlap its part's next ones.
+  if (t.kind == MtKind::duration && g.position >= 0) {
+    const double parts = std::max<std::size_t>(1, g.instruments.size());
+    const double spacing = g.bar_steps * parts / request_.density;
+    const double over = (g.note_steps + t.value) / spacing - 1.5;
+    if (over > 0) b -= std::min(8.0, gain * over);
   }
   // Moving on (after a note, or from a bar just opened, which could otherwise be left empty):
   // the onsets where the notes so far keep the pace are preferred (a far one when ahead, a near
