@@ -2,6 +2,9 @@
 // classes), and the WGAN-GP gradient penalty.
 #include "model/gan.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/errors.h"
 #include "model/model_io.h"
 
@@ -70,7 +73,40 @@ torch::Tensor GanGeneratorImpl::forward(const torch::Tensor& noise) {
   x = pixel_norm(leaky(steps_->forward(x)));
   x = pixel_norm(x + leaky(refine_->forward(x)));
   x = pitches_->forward(x).narrow(3, 0, config_.gan_pitch_high - config_.gan_pitch_low + 1);
-  return torch::sigmoid(x);
+  const torch::Tensor p = torch::sigmoid(x);
+  if (!is_training()) return p;
+  // Deterministic binary neurons with the straight-through estimator (Dong and Yang 2018): in
+  // training the critic sees cells on or off, as in real phrases, and the gradient passes as
+  // if through the probabilities. Seeing probabilities, the critic told fakes by their
+  // in-between values, and the generator escaped that by turning every cell off.
+  return p + ((p >= 0.5).to(p.dtype()) - p).detach();
+}
+
+// Each channel's bias is set so that the share of its cells over 0.5 is the density asked, for
+// a sample of noise: the cells the critic sees in training (rounded) start as many as real
+// ones, and the gradient reaches them (a bias at the logit of the density instead left every
+// rounded cell off and the generator silent for its first 600 updates).
+void GanGeneratorImpl::start_at_density(const std::vector<double>& per_channel) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor bias = pitches_->bias;
+  if (static_cast<std::int64_t>(per_channel.size()) != bias.size(0))
+    throw ConfigError("gan_tracks", "one density per channel expected");
+  const bool was_training = is_training();
+  eval();
+  bias.zero_();
+  const torch::Tensor p = forward(torch::randn({256, config_.noise_dim})).to(torch::kFloat64);
+  const torch::Tensor logits = torch::log(p / (1 - p)).transpose(0, 1).reshape({bias.size(0), -1});
+  const std::int64_t cells = logits.size(1);
+  for (std::size_t c = 0; c < per_channel.size(); ++c) {
+    const double share = std::clamp(per_channel[c], 1e-5, 0.5);
+    const auto k = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::llround((1 - share) * static_cast<double>(cells))), 1,
+        cells);
+    const double threshold =
+        std::get<0>(logits[static_cast<std::int64_t>(c)].kthvalue(k)).item<double>();
+    bias[static_cast<std::int64_t>(c)] = -threshold;
+  }
+  train(was_training);
 }
 
 GanCriticImpl::GanCriticImpl(const ModelConfig& c) : config_(c), octaves_(octaves_of(c)) {

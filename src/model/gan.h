@@ -15,8 +15,14 @@ namespace musegen::model {
 class GanGeneratorImpl : public torch::nn::Module {
  public:
   explicit GanGeneratorImpl(const ModelConfig& config);
-  // noise [batch, noise_dim] -> probabilities [batch, tracks * 2, steps, pitches] in (0, 1).
+  // noise [batch, noise_dim] -> probabilities [batch, tracks * 2, steps, pitches] in (0, 1); in
+  // training mode the cells rounded to 0 or 1, differentiable as the probabilities.
   torch::Tensor forward(const torch::Tensor& noise);
+  // Sets the output layer's bias so that an untrained generator turns on about the given share
+  // of cells per channel ([tracks * 2], in 0..1) instead of half of them: real phrases are
+  // about 1% sounding, and a generator starting at every cell half on is so far from them that
+  // the critic's gradient outgrows its penalty.
+  void start_at_density(const std::vector<double>& per_channel);
 
  private:
   ModelConfig config_;

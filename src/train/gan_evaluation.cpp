@@ -1,4 +1,4 @@
-// Batches of real phrases, bars of phrases, notes per bar and the GAN's evaluation.
+// Batches of real phrases, bars of phrases, the notes' profile and the GAN's evaluation.
 #include "train/gan_evaluation.h"
 
 #include <cmath>
@@ -45,23 +45,56 @@ std::vector<eval::BarCells> phrase_bars(const torch::Tensor& cells,
   return bars;
 }
 
-double notes_per_bar(const torch::Tensor& cells, const data::RollFormat& format) {
+NoteProfile note_profile(const torch::Tensor& cells, const data::RollFormat& format) {
   const torch::Tensor c = cells.detach().to(torch::kFloat32).contiguous();
   const float* data = c.data_ptr<float>();
+  std::vector<std::int64_t> per_track(static_cast<std::size_t>(format.tracks), 0);
+  std::vector<std::int64_t> per_class(12, 0);
   std::int64_t notes = 0;
-  for (std::int64_t n = 0; n < c.size(0); ++n)
+  for (std::int64_t n = 0; n < c.size(0); ++n) {
+    const float* phrase = data + static_cast<std::size_t>(n) * format.cells();
     for (int k = 0; k < format.tracks; ++k)
       for (int p = 0; p < format.pitches(); ++p) {
         bool before = false;
         for (int s = 0; s < format.steps(); ++s) {
-          const float* phrase = data + static_cast<std::size_t>(n) * format.cells();
           const bool on = phrase[format.cell(k, 0, s, p)] >= 0.5f;
-          if (on && (!before || phrase[format.cell(k, 1, s, p)] >= 0.5f)) ++notes;
+          if (on && (!before || phrase[format.cell(k, 1, s, p)] >= 0.5f)) {
+            ++notes;
+            ++per_track[static_cast<std::size_t>(k)];
+            ++per_class[static_cast<std::size_t>((format.pitch_low + p) % 12)];
+          }
           before = on;
         }
       }
+  }
+  NoteProfile profile;
   const double bars = static_cast<double>(c.size(0)) * format.bars;
-  return bars > 0 ? static_cast<double>(notes) / bars : 0.0;
+  profile.notes_per_bar = bars > 0 ? static_cast<double>(notes) / bars : 0.0;
+  const auto shares = [notes](const std::vector<std::int64_t>& counts) {
+    std::vector<double> share(counts.size(), 0.0);
+    for (std::size_t i = 0; i < counts.size() && notes > 0; ++i)
+      share[i] = static_cast<double>(counts[i]) / static_cast<double>(notes);
+    return share;
+  };
+  profile.track_share = shares(per_track);
+  profile.pitch_class_share = shares(per_class);
+  return profile;
+}
+
+double share_distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double sum_a = 0, sum_b = 0, l1 = 0;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const double x = i < a.size() ? a[i] : 0.0, y = i < b.size() ? b[i] : 0.0;
+    sum_a += x;
+    sum_b += y;
+    l1 += std::abs(x - y);
+  }
+  return sum_a > 0 && sum_b > 0 ? l1 / 2 : 1.0;
+}
+
+std::vector<double> channel_density(const torch::Tensor& cells) {
+  const torch::Tensor mean = cells.detach().to(torch::kFloat64).mean({0, 2, 3}).contiguous();
+  return std::vector<double>(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
 }
 
 GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,
@@ -82,8 +115,13 @@ GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,
   const std::int64_t n_real = std::min<std::int64_t>(real.size(0), fixed_noise.size(0));
   e.diversity = eval::compare_diversity(phrase_bars(fake, format),
                                         phrase_bars(real.narrow(0, 0, n_real), format));
-  e.notes_per_bar_generated = notes_per_bar(fake, format);
-  e.notes_per_bar_real = notes_per_bar(real.narrow(0, 0, n_real), format);
+  const NoteProfile generated = note_profile(fake, format);
+  const NoteProfile real_notes = note_profile(real.narrow(0, 0, n_real), format);
+  e.notes_per_bar_generated = generated.notes_per_bar;
+  e.notes_per_bar_real = real_notes.notes_per_bar;
+  e.pitch_class_distance =
+      share_distance(generated.pitch_class_share, real_notes.pitch_class_share);
+  e.track_distance = share_distance(generated.track_share, real_notes.track_share);
   gan.train(was_training);
   return e;
 }
@@ -93,7 +131,7 @@ double bar_distance(const GanEvaluation& e) {
       !(e.diversity.ratio > 0))
     return std::nan("");
   return std::abs(std::log(e.notes_per_bar_generated / e.notes_per_bar_real)) +
-         std::abs(std::log(e.diversity.ratio));
+         std::abs(std::log(e.diversity.ratio)) + e.pitch_class_distance + e.track_distance;
 }
 
 }  // namespace musegen::train

@@ -96,15 +96,14 @@ class GanRun {
   int signal_ = 0;
 };
 
-// Up to kRealSample validation phrases (training phrases when there is no validation part),
-// chosen by the seed, rendered untransposed.
-torch::Tensor real_sample(const data::RollCorpus& corpus, std::uint64_t seed) {
-  const auto& phrases = corpus.valid.empty() ? corpus.train : corpus.valid;
+// Up to kRealSample of `phrases`, chosen by the seed, rendered untransposed.
+torch::Tensor phrase_sample(const std::vector<data::Phrase>& phrases,
+                            const data::RollFormat& format, std::uint64_t seed) {
   std::vector<std::size_t> order(phrases.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   data::shuffle_with_seed(order, data::mix64(seed ^ 0x7265616cULL));
   order.resize(std::min(order.size(), kRealSample));
-  return phrase_batch(phrases, order, corpus.format, 0, 0, 0);
+  return phrase_batch(phrases, order, format, 0, 0, 0);
 }
 
 GanRun::GanRun(const GanTrainRequest& request)
@@ -134,8 +133,14 @@ GanRun::GanRun(const GanTrainRequest& request)
       torch::optim::AdamOptions(config_.learning_rate).betas({0.5, 0.9}));
   torch::manual_seed(data::mix64(config_.seed ^ 0x6e6f697365ULL));  // the same on resume
   fixed_noise_ = torch::randn({kFixedNoise, preset_.model.noise_dim});
-  real_ = real_sample(corpus_, config_.seed);
-  if (request.resume) restore(*request.resume);
+  // The evaluations' real phrases: validation ones, training ones when there are none.
+  real_ = phrase_sample(corpus_.valid.empty() ? corpus_.train : corpus_.valid, corpus_.format,
+                        config_.seed);
+  if (request.resume)
+    restore(*request.resume);
+  else
+    gan_->generator->start_at_density(
+        channel_density(phrase_sample(corpus_.train, corpus_.format, config_.seed)));
   metrics_.emplace(request.model_path, rows_);
 }
 
@@ -291,6 +296,8 @@ nlohmann::json GanRun::evaluate_row(bool epoch_end, std::int64_t batches_per_epo
       {"collapsed", e.diversity.collapsed},
       {"notes_per_bar", e.notes_per_bar_generated},
       {"notes_per_bar_real", e.notes_per_bar_real},
+      {"pitch_class_distance", e.pitch_class_distance},
+      {"track_distance", e.track_distance},
       {"bar_distance", finite_or_null(bar_distance(e))}};
   if (e.diversity.collapsed && request_.observer)
     request_.observer->on_warning("mode collapse at step " + std::to_string(state_.step) + ": " +

@@ -1,5 +1,6 @@
 // The GAN's networks: shapes for roll formats whose pitch count is and is not a whole number of
-// octaves, probabilities in (0, 1), parameter names, the configuration checks, and the
+// octaves, probabilities in (0, 1), parameter names, the starting density, the configuration
+// checks, and the
 // gradient penalty against central differences of the critic.
 #include "model/gan.h"
 
@@ -26,6 +27,7 @@ TEST(Gan, ShapesAndProbabilities) {
   for (auto [low, high] : {std::pair{60, 71}, std::pair{40, 80}}) {
     torch::manual_seed(1);
     GanModel gan(tiny_gan(low, high));
+    gan->eval();
     const torch::Tensor cells = gan->generator->forward(torch::randn({3, 8}));
     EXPECT_EQ(cells.sizes(), (std::vector<int64_t>{3, 4, 16, high - low + 1}));
     EXPECT_GT(cells.min().item<float>(), 0.0f);
@@ -38,6 +40,43 @@ TEST(Gan, ShapesAndProbabilities) {
   EXPECT_TRUE(params.contains("critic.score.bias"));
   EXPECT_EQ(gan->named_buffers().size(), 0u);  // no batch statistics
   EXPECT_GT(gan->parameter_count(), 1000);
+}
+
+// In training the critic sees cells on or off, and the gradient still reaches the generator.
+TEST(Gan, TrainingRoundsCellsAndStillPassesTheGradient) {
+  torch::manual_seed(1);
+  GanModel gan(tiny_gan());
+  gan->train();
+  const torch::Tensor cells = gan->generator->forward(torch::randn({4, 8}));
+  EXPECT_TRUE(torch::equal(cells, cells.round()));
+  EXPECT_GT(cells.sum().item<double>(), 0.0);
+  cells.mul(torch::rand_like(cells)).sum().backward();
+  for (const auto& p : gan->generator->parameters())
+    EXPECT_GT(p.grad().abs().sum().item<double>(), 0.0);
+  gan->eval();
+  const torch::Tensor p = gan->generator->forward(torch::randn({4, 8}));
+  EXPECT_FALSE(torch::equal(p, p.round()));  // probabilities when sampling
+}
+
+// An untrained generator turns on about the share of cells asked per channel, not half of them.
+TEST(Gan, StartsAtTheGivenDensity) {
+  torch::manual_seed(1);
+  GanModel gan(tiny_gan());
+  gan->eval();
+  const torch::Tensor noise = torch::randn({256, 8});
+  const auto on = [&] {
+    return (gan->generator->forward(noise) >= 0.5).to(torch::kFloat64).mean({0, 2, 3});
+  };
+  EXPECT_NEAR(on().mean().item<double>(), 0.5, 0.2);
+  gan->train();
+  gan->generator->start_at_density({0.02, 0.005, 0.3, 0.02});
+  EXPECT_TRUE(gan->generator->is_training());  // left as it was
+  gan->eval();
+  const torch::Tensor share = on();
+  EXPECT_NEAR(share[0].item<double>(), 0.02, 0.01);
+  EXPECT_NEAR(share[1].item<double>(), 0.005, 0.004);
+  EXPECT_NEAR(share[2].item<double>(), 0.3, 0.05);
+  EXPECT_THROW(gan->generator->start_at_density({0.1}), ConfigError);
 }
 
 TEST(Gan, ConfigurationChecks) {

@@ -60,7 +60,8 @@ TEST(GanTrainer, WritesCheckpointsAndRowsWithTheDiversityWatch) {
   const model::Checkpoint last = model::load_checkpoint(dir.path() / "g.last.pt");
   ASSERT_EQ(last.metrics.size(), 2u);
   for (const char* key : {"train_loss", "valid_loss", "diversity", "distinct_bars", "collapsed",
-                          "gradient_penalty", "generator_loss", "notes_per_bar", "bar_distance"})
+                          "gradient_penalty", "generator_loss", "notes_per_bar", "bar_distance",
+                          "pitch_class_distance", "track_distance"})
     EXPECT_TRUE(last.metrics[1].contains(key)) << key;
   EXPECT_EQ(last.metrics[1]["bars"], 64 * 2);  // 64 phrases from fixed noise, 2 bars each
   EXPECT_EQ(data::tracks_from_vocabulary(last.vocabulary, 2)[1].name, "Bass");
@@ -89,6 +90,38 @@ TEST(GanTrainer, BarDistanceSelectsBarsLikeRealOnes) {
   e.diversity.collapsed = false;
   e.notes_per_bar_generated = 0;
   EXPECT_TRUE(std::isnan(bar_distance(e)));
+}
+
+// Bars as full and as varied as real ones are still far from them when their notes are one
+// pitch class in one track: the note profile sees what the two bar measures do not.
+TEST(GanTrainer, BarDistanceSeesOnePitchClassInOneTrack) {
+  const data::RollFormat f = data::roll_format_of(2, 1, 8, 60, 71);
+  torch::Tensor real = torch::zeros({1, 4, 8, 12}), one_class = torch::zeros({1, 4, 8, 12});
+  for (int s = 0; s < 8; ++s) {
+    real[0][0][s][s] = 1;             // a scale in track 0
+    real[0][2][s][(s + 7) % 12] = 1;  // another in track 1
+    one_class[0][0][s][4] = 1;        // E, again and again, in track 0 alone
+    one_class[0][1][s][4] = 1;
+  }
+  const NoteProfile r = note_profile(real, f), e = note_profile(one_class, f);
+  EXPECT_DOUBLE_EQ(r.notes_per_bar, 16);
+  EXPECT_DOUBLE_EQ(e.notes_per_bar, 8);
+  EXPECT_DOUBLE_EQ(e.track_share[0], 1.0);
+  EXPECT_DOUBLE_EQ(e.pitch_class_share[4], 1.0);
+  EXPECT_DOUBLE_EQ(share_distance(r.track_share, r.track_share), 0);
+  EXPECT_DOUBLE_EQ(share_distance(e.track_share, r.track_share), 0.5);
+  EXPECT_NEAR(share_distance(e.pitch_class_share, r.pitch_class_share), 1 - 1 / 16.0, 1e-12);
+  EXPECT_DOUBLE_EQ(share_distance({0, 0}, r.track_share), 1);  // no notes: as far as can be
+  GanEvaluation g;
+  g.notes_per_bar_real = g.notes_per_bar_generated = 16;
+  g.diversity.ratio = 1;
+  g.pitch_class_distance = share_distance(e.pitch_class_share, r.pitch_class_share);
+  g.track_distance = share_distance(e.track_share, r.track_share);
+  EXPECT_NEAR(bar_distance(g), 1 - 1 / 16.0 + 0.5, 1e-12);
+  const std::vector<double> density = channel_density(real);
+  ASSERT_EQ(density.size(), 4u);
+  EXPECT_DOUBLE_EQ(density[0], 8 / 96.0);
+  EXPECT_DOUBLE_EQ(density[1], 0);
 }
 
 TEST(GanTrainer, ResumeEqualsAnUninterruptedRun) {
