@@ -4,8 +4,8 @@
     /usr/bin/python3 bench/frame_nll_peer.py MODEL.pt SPLIT_DIR [--constrained]
 
 Reads a musegen model file (tests/support/model_file.py) and rebuilds its network as
-torch.nn.Embedding + torch.nn.LSTM + torch.nn.Linear (embedding-input LSTM models without dense
-layers, as `musegen benchmark` trains). Reads every .mid file of SPLIT_DIR with mido and samples
+torch.nn.Embedding + torch.nn.LSTM (or torch.nn.GRU) + torch.nn.Linear (embedding-input LSTM
+and GRU models without dense layers, as `musegen benchmark` trains). Reads every .mid file of SPLIT_DIR with mido and samples
 it once per beat: frame k holds the pitches sounding at tick k * tpq (start <= tick < end), for
 ceil(end / tpq) frames, end being the last note-off or the End-of-Track if later
 (../shared/data/README.md). Spells each frame as its pitches ascending then "|", runs <start> +
@@ -34,15 +34,18 @@ def read_model(path):
 class Network(torch.nn.Module):
     def __init__(self, m):
         super().__init__()
-        if m['input'] != 'embedding' or m['cell'] != 'lstm' or m['dense_sizes']:
-            sys.exit('the peer rebuilds embedding + LSTM + linear models only')
+        cells = {'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU}
+        if m['input'] != 'embedding' or m['cell'] not in cells or m['dense_sizes']:
+            sys.exit('the peer rebuilds embedding + LSTM or GRU + linear models only')
         self.embedding = torch.nn.Embedding(m['vocab_size'], m['embedding_dim'])
-        self.lstm = torch.nn.LSTM(m['embedding_dim'], m['hidden_size'], m['num_layers'],
-                                  batch_first=True)
+        # Named as the model file names it ("lstm.*" or "gru.*"), so its weights load as they are.
+        self.cell = m['cell']
+        setattr(self, self.cell, cells[self.cell](m['embedding_dim'], m['hidden_size'],
+                                                  m['num_layers'], batch_first=True))
         self.output = torch.nn.Linear(m['hidden_size'], m['vocab_size'])
 
     def forward(self, ids):
-        return self.output(self.lstm(self.embedding(ids))[0])
+        return self.output(getattr(self, self.cell)(self.embedding(ids))[0])
 
 
 def frames_of(path):
