@@ -101,20 +101,19 @@ struct LegendEntry {
   const char* colour;
 };
 
-// One entry per (track, channel) in order of first appearance.
+// One entry per (track, channel) that has notes, in track then channel order, so that a part
+// keeps its colour from piece to piece whichever part starts first.
 std::vector<LegendEntry> legend_of(const Score& score) {
+  std::map<std::pair<int, int>, const Note*> first;  // sorted by (track, channel)
+  for (const auto& n : score.notes) first.emplace(std::pair<int, int>{n.track, n.channel}, &n);
   std::vector<LegendEntry> out;
-  std::map<std::pair<int, int>, std::size_t> seen;
-  for (const auto& n : score.notes) {
-    const std::pair<int, int> key{n.track, n.channel};
-    if (seen.count(key)) continue;
-    seen[key] = out.size();
-    std::string name = n.track >= 0 && n.track < static_cast<int>(score.tracks.size())
-                           ? score.tracks[n.track].name
+  for (const auto& [key, n] : first) {
+    std::string name = n->track >= 0 && n->track < static_cast<int>(score.tracks.size())
+                           ? score.tracks[n->track].name
                            : "";
-    if (name.empty()) name = "track " + std::to_string(n.track);
-    name += ", ch " + std::to_string(n.channel + 1) + ", ";
-    name += n.is_drum() ? "drums" : gm_program_name(n.program);
+    if (name.empty()) name = "track " + std::to_string(n->track);
+    name += ", ch " + std::to_string(n->channel + 1) + ", ";
+    name += n->is_drum() ? "drums" : gm_program_name(n->program);
     out.push_back({key, name, kPalette[out.size() % kPalette.size()]});
   }
   return out;

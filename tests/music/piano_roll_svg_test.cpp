@@ -153,6 +153,23 @@ TEST(PianoRollSvg, OneRectanglePerNoteWithItsGeometry) {
   EXPECT_NE(notes[0].attrs.at("fill"), notes[1].attrs.at("fill"));
 }
 
+// The legend and the colours follow the tracks, not which part plays first: a part keeps its
+// colour from piece to piece.
+TEST(PianoRollSvg, ColoursFollowTheTrackOrder) {
+  Score late_melody = three_notes(), early_melody = three_notes();
+  for (Note& n : late_melody.notes)
+    if (n.track == 0) n.start_ticks += 480, n.end_ticks += 480;  // Bass now sounds first
+  late_melody.sort_events();
+  late_melody.update_times();
+  for (const Score* s : {&early_melody, &late_melody}) {
+    const std::string svg = piano_roll_svg(*s, {});
+    EXPECT_LT(svg.find("Melody"), svg.find("Bass"));
+    const auto notes = with_attr(parse_xml(svg), "rect", "class", "note");
+    for (std::size_t i = 0; i < notes.size(); ++i)
+      EXPECT_EQ(notes[i].attrs.at("fill"), s->notes[i].track == 0 ? "#1f77b4" : "#ff7f0e");
+  }
+}
+
 TEST(PianoRollSvg, LongPiecesAreScaledToTheMaximumWidth) {
   Score s;
   s.notes = {make_note(60, 0, 1), make_note(64, 999, 1000)};
