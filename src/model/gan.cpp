@@ -85,7 +85,7 @@ torch::Tensor GanGeneratorImpl::forward(const torch::Tensor& noise) {
 // Each channel's bias is set so that the share of its cells over 0.5 is the density asked, for
 // a sample of noise: the cells the critic sees in training (rounded) start as many as real
 // ones, and the gradient reaches them (a bias at the logit of the density instead left every
-// rounded cell off and the generator silent for its first 600 updates).
+// cell under 0.5 and the generator silent for hundreds of updates).
 void GanGeneratorImpl::start_at_density(const std::vector<double>& per_channel) {
   torch::NoGradGuard no_grad;
   torch::Tensor bias = pitches_->bias;
