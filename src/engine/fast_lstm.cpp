@@ -126,6 +126,10 @@ void FastLstmEngine::start(int batch) {
   logits_.resize(b * logits_ld_);
   row_bias_.assign(b, table_.data());
   if (batch != batch_) sequence_steps_ = 0;  // sequence buffers are sized on first use
+  if (batch >= kernels::kWidenedFromRows) {  // bf16 weights: float32 too, for many rows
+    for (auto& layer : layers_) kernels::add_widened_copy(layer->w);
+    for (auto& w : head_) kernels::add_widened_copy(w);
+  }
   batch_ = batch;
   parity_ = 0;
 }

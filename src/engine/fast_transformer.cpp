@@ -151,6 +151,12 @@ FastTransformerEngine::Packed FastTransformerEngine::pack(const DenseWeights& d,
 void FastTransformerEngine::start(int batch) {
   if (batch < 1) throw ConfigError("batch", "must be at least 1", "1..");
   batch_ = batch;
+  if (batch >= kernels::kWidenedFromRows) {  // bf16 weights: float32 too, for many rows
+    for (Layer& layer : layers_)
+      for (Packed* p : {&layer.qkv, &layer.proj, &layer.ff1, &layer.ff2})
+        kernels::add_widened_copy(p->w);
+    for (Packed& p : head_) kernels::add_widened_copy(p.w);
+  }
   position_ = 0;
   capacity_ = window_ > 0 ? window_ : 64;  // no window: grown as the rows get longer
   const auto b = static_cast<std::size_t>(batch);

@@ -21,6 +21,12 @@ void check_map(std::span<const int> map, int block, int source_size, const char*
                         "-1.." + std::to_string(source_size - 1));
 }
 
+// Subnormal bfloat16 weights become zero: what bf16 dot products read them as, so every kernel
+// set (and the float32 emulation of those products) sees the same values.
+std::uint16_t flush_subnormal(std::uint16_t b) {
+  return (b & 0x7f80u) == 0 ? static_cast<std::uint16_t>(b & 0x8000u) : b;
+}
+
 constexpr std::array<std::pair<Isa, const char*>, 6> kIsaNames = {
     {{Isa::reference, "reference"},
      {Isa::sse4, "sse4"},
@@ -124,10 +130,23 @@ PackedMatrix pack_matrix(const float* w, int source_rows, int source_cols,
       if (precision == Precision::fp32)
         m.f32[base + static_cast<std::size_t>(k) * panel_rows + q] = v;
       else
-        m.b16[base + (static_cast<std::size_t>(k / 2) * panel_rows + q) * 2 + (k % 2)] = to_bf16(v);
+        m.b16[base + (static_cast<std::size_t>(k / 2) * panel_rows + q) * 2 + (k % 2)] =
+            flush_subnormal(to_bf16(v));
     }
   }
   return m;
+}
+
+void add_widened_copy(PackedMatrix& m) {
+  if (m.precision != Precision::bf16 || m.widened.size() == m.b16.size()) return;
+  m.widened.resize(m.b16.size());
+  const std::size_t pr = static_cast<std::size_t>(m.panel_rows);
+  for (std::size_t panel = 0; panel < static_cast<std::size_t>(m.panels()); ++panel) {
+    const std::size_t base = panel * m.cols * pr;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(m.cols); ++k)
+      for (std::size_t q = 0; q < pr; ++q)
+        m.widened[base + k * pr + q] = from_bf16(m.b16[base + ((k / 2) * pr + q) * 2 + k % 2]);
+  }
 }
 
 bool cpu_has_avx512_bf16() {

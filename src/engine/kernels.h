@@ -21,7 +21,9 @@ namespace musegen::engine::kernels {
 // Of the weights. bf16 keeps them as bfloat16 (round to nearest even): half the bytes read per
 // step. Sets with bf16 dot products (AVX512-BF16) also round the activations they multiply;
 // the others widen the weights to float32 in registers and keep float32 activations. Products
-// always accumulate in float32; cell state, gates and logits are float32.
+// always accumulate in float32; cell state, gates and logits are float32. For batches, where
+// the products and not the bytes bound a call, kernels read a float32 copy of the bf16 weights
+// (PackedMatrix::widened) with the same bits as the bf16 path.
 enum class Precision { fp32, bf16 };
 std::string to_string(Precision precision);
 
@@ -72,7 +74,17 @@ struct PackedMatrix {
   int panels() const { return rows / panel_rows; }
   AlignedArray<float> f32;
   AlignedArray<std::uint16_t> b16;
+  // Of bf16 weights, optionally (add_widened_copy): the same values as float32 in the fp32
+  // layout, which kernels read instead for kWidenedFromRows rows or more: as fast as fp32
+  // weights where the products, not the bytes read, bound a call, with the same bits.
+  AlignedArray<float> widened;
 };
+
+// Batches (rows of a kernel call) from which kernels read PackedMatrix::widened when present.
+inline constexpr int kWidenedFromRows = 3;
+// Fills m.widened for bf16 weights (nothing for fp32, or when already filled). Not while
+// kernels run on m.
+void add_widened_copy(PackedMatrix& m);
 
 // Throws ConfigError (key "weights") when a map's length is not a multiple of panel_rows
 // (rows) or kColumnBlock (columns), or names a source row or column out of range.

@@ -118,8 +118,8 @@ HWY_INLINE void products_f32(const float* HWY_RESTRICT w, std::size_t panel_stri
 
 // bf16 pairs [k / 2][rows][2] widened to float32: the low half of each 32-bit lane is column
 // k (shifted up), the high half column k + 1 (masked); column k is added first. Used for one or
-// two rows (more widen the panel once, widen_panel), so one pair vector at a time is widened and
-// used at once: the accumulators and the rows' inputs stay in registers.
+// two rows (more read float32, panel_as_f32), so one pair vector at a time is widened and used
+// at once: the accumulators and the rows' inputs stay in registers.
 template <int NB, int NP>
 HWY_INLINE void products_bf16(const std::uint16_t* HWY_RESTRICT w, std::size_t panel_stride,
                               int cols, const float* HWY_RESTRICT x, int ldx, Tile<NB, NP>& t) {
@@ -305,19 +305,29 @@ const float* widen_panel(const Args& a, int p) {
   return out;
 }
 
+// Panel p's columns of a bf16 matrix as float32 in the fp32 layout: its widened copy when the
+// matrix has one, or else widened now into this thread's buffer (widen_panel).
+template <class Args>
+const float* panel_as_f32(const Args& a, int p) {
+  if (a.w->widened.size() == 0) return widen_panel(a, p);
+  return a.w->widened.data() + static_cast<std::size_t>(p) * a.w->cols * kPanelRows +
+         static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
+}
+
 // Panels [panel_begin, panel_end) for every row: tiles of nearly equal row counts (32 rows in
 // tiles of 6 give 6 6 5 5 5 5, not 6 6 6 6 6 2); one or two rows take several panels at once.
-// A bf16 panel for more than two rows is widened once, then read as float32 by every tile.
+// A bf16 panel for kWidenedFromRows rows or more is read as float32 by every tile.
 template <template <int, int> class Kind, class Args>
 void for_tiles(const Args& a, int panel_begin, int panel_end) {
   const int n_tiles = (a.batch + kMaxRows - 1) / kMaxRows;
   const int per_tile = a.batch / n_tiles, extra = a.batch % n_tiles;
   const int panels_per_tile = a.batch == 1 ? kPanelsOneRow : a.batch == 2 ? kPanelsTwoRows : 1;
-  const bool widen = a.w->precision == Precision::bf16 && a.batch > 2;  // then one panel a tile
+  const bool widen = a.w->precision == Precision::bf16 && a.batch >= kWidenedFromRows;
+  static_assert(kWidenedFromRows > 2, "one or two rows take several bf16 panels at once");
   for (int p = panel_begin; p < panel_end;) {
     int np = panel_end - p < panels_per_tile ? panel_end - p : panels_per_tile;
     if (np == 3 && kPanelsOneRow == 4) np = 2;  // 4, 2, 1: the tiles compiled for one row
-    const float* widened = widen ? widen_panel(a, p) : nullptr;
+    const float* widened = widen ? panel_as_f32(a, p) : nullptr;
     for (int tile = 0, b0 = 0; tile < n_tiles; ++tile) {
       const int nb = per_tile + (tile < extra ? 1 : 0);
       run_tile<Kind>(a, p, np, b0, nb, widened);

@@ -202,6 +202,101 @@ TEST(Kernels, ColumnRangesAddUpToTheWholeStep) {
   }
 }
 
+// bf16 weights with their float32 copy (what the engines add for batches) give the bits of the
+// packed bf16 weights alone, for every batch: on AVX512-BF16 the copy runs many rows as float32
+// FMAs that must round as the dot products do. Inputs and weights span magnitudes 2^-20..2^4
+// and the sums are long, so a different order or rounding of a pair would show.
+TEST(Kernels, WidenedCopyGivesTheBitsOfTheBf16Weights) {
+  Fixture f = make_fixture(64, 512, 32, 21);
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> exponent(-20, 4);
+  for (float& v : f.w) v = std::ldexp(v, exponent(rng)) / 16;
+  for (float& v : f.x) v = std::ldexp(v, exponent(rng));
+  for (const KernelSet* set : kernel_sets(Precision::bf16)) {
+    for (int batch : {3, 8, 13, 32}) {
+      Packed plain = pack(f, *set), copied = pack(f, *set);
+      add_widened_copy(copied.m);
+      ASSERT_EQ(copied.m.widened.size(), copied.m.b16.size());
+      set->lstm(lstm_args(plain, *set, batch), 0, plain.m.panels());
+      set->lstm(lstm_args(copied, *set, batch), 0, copied.m.panels());
+      for (int i = 0; i < batch * plain.hp; ++i) {
+        ASSERT_EQ(copied.h[i], plain.h[i]) << name(*set) << ", batch " << batch << " at " << i;
+        ASSERT_EQ(copied.c[i], plain.c[i]) << name(*set) << ", batch " << batch << " at " << i;
+      }
+      // And row by row, as one stream computes them.
+      Packed one = pack(f, *set);
+      for (int b = 0; b < batch; ++b) {
+        LstmArgs a = lstm_args(one, *set, 1);
+        a.x = set->bf16_activations ? static_cast<const void*>(one.xb.data() + b * one.cp)
+                                    : one.xf.data() + b * one.cp;
+        a.c = one.c.data() + b * one.hp;
+        a.out[0] = Output{one.h.data() + b * one.hp, one.hp, 0, false};
+        set->lstm(a, 0, one.m.panels());
+      }
+      for (int i = 0; i < batch * one.hp; ++i)
+        ASSERT_EQ(copied.h[i], one.h[i]) << name(*set) << ", batch " << batch << " at " << i;
+    }
+  }
+}
+
+// Below the normal range: the dot products take subnormal inputs as zero and flush subnormal
+// sums to zero, and so must their float32 emulation for many rows; a dense layer shows the raw
+// sums. Weights 2^-120 times inputs 2^-12 make subnormal products; weights 2^100 times
+// subnormal inputs 2^-130 would make normal ones (2^-30).
+TEST(Kernels, WidenedCopyFlushesAsTheDotProductDoes) {
+  const int in = 32, out = 64, batch = 16;
+  std::vector<int> rows(out), cols(in);
+  for (int r = 0; r < out; ++r) rows[r] = r;
+  for (int k = 0; k < in; ++k) cols[k] = k;
+  for (const KernelSet* set : kernel_sets(Precision::bf16))
+    for (auto [w_exp, x_exp] : {std::pair{-120, -12}, std::pair{100, -130}}) {
+      if (out % set->panel_rows != 0) continue;
+      const std::vector<float> w(out * in, std::ldexp(1.0f, w_exp));
+      PackedMatrix m = pack_matrix(w.data(), out, in, rows, cols, set->precision, set->panel_rows);
+      AlignedArray<float> xf(batch * in), y_many(batch * out), y_one(batch * out);
+      AlignedArray<std::uint16_t> xb(batch * in);
+      for (int i = 0; i < batch * in; ++i) {
+        xf[i] = std::ldexp(1.0f, x_exp);
+        xb[i] = to_bf16(xf[i]);
+      }
+      DenseArgs d;
+      d.w = &m;
+      d.x_bf16 = set->bf16_activations;
+      d.ldx = in;
+      d.batch = 1;
+      for (int b = 0; b < batch; ++b) {
+        d.x = d.x_bf16 ? static_cast<const void*>(xb.data() + b * in) : xf.data() + b * in;
+        d.out = Output{y_one.data() + b * out, out, 0, false};
+        set->dense(d, 0, m.panels());
+      }
+      add_widened_copy(m);
+      d.x = d.x_bf16 ? static_cast<const void*>(xb.data()) : xf.data();
+      d.batch = batch;
+      d.out = Output{y_many.data(), out, 0, false};
+      set->dense(d, 0, m.panels());
+      for (int i = 0; i < batch * out; ++i)
+        ASSERT_EQ(y_many[i], y_one[i]) << name(*set) << ", 2^" << w_exp << " x 2^" << x_exp;
+      if (set->bf16_activations) {
+        EXPECT_EQ(y_one[0], 0.0f) << "the dot product flushes";
+      }
+    }
+}
+
+// Subnormal bf16 weights are packed as zero (bf16 dot products read them so); fp32 keeps them.
+TEST(Kernels, PackingFlushesSubnormalBf16Weights) {
+  const std::vector<float> w = {1e-40f, -1e-40f, 1.5f, 2e-38f};
+  std::vector<int> rows(16, -1), cols(16, -1);
+  rows[0] = 0;
+  for (int k = 0; k < 4; ++k) cols[k] = k;
+  const PackedMatrix b = pack_matrix(w.data(), 1, 4, rows, cols, Precision::bf16, 16);
+  EXPECT_EQ(from_bf16(b.b16[0]), 0.0f);
+  EXPECT_EQ(b.b16[1], 0x8000u);  // -0
+  EXPECT_EQ(from_bf16(b.b16[32]), 1.5f);
+  EXPECT_GT(from_bf16(b.b16[33]), 1e-38f);  // the smallest normal range is kept
+  const PackedMatrix f32 = pack_matrix(w.data(), 1, 4, rows, cols, Precision::fp32, 16);
+  EXPECT_EQ(f32.f32[0], 1e-40f);
+}
+
 TEST(Kernels, DenseLayerWithActivation) {
   const int in = 70, out = 90, batch = 5, in_p = 80;
   std::mt19937 rng(5);
