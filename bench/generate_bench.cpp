@@ -3,7 +3,9 @@
 // module forward, the tutorial's sliding window, and the PyTorch peer of the same shape
 // (bench/generate_peer.py, on the same threads and on 1) from the same run; also how closely the
 // fast engine follows the module forward. Every figure is printed with the CPU's instruction sets,
-// the kernel set that ran and the load average. Prints figures; never fails on speed. Usage:
+// the kernel set that ran and the load average. A level below AVX-512 (--isa avx2) caps
+// LibTorch's and the peer's OpenBLAS to it too, as on a CPU without more. Prints figures; never
+// fails on speed. Usage:
 // bench_generate [--model tutorial|default|transformer|builtin] [--isa LEVEL] [--threads N]
 //                       [--quick] [--no-peer]
 #include <algorithm>
@@ -16,6 +18,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "compose/builtin_models.h"
 #include "engine/kernels.h"
@@ -188,10 +192,26 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// The OpenBLAS core of an instruction-set level below AVX-512 (nullptr for the others).
+const char* openblas_core(const std::string& isa) {
+  if (isa == "avx2") return "Haswell";
+  if (isa == "sse4") return "Nehalem";
+  return nullptr;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options opt = parse(argc, argv);
+  // A level below the CPU's own stands for a CPU that has no more, so LibTorch's OpenBLAS (the
+  // module rows here, and the peer) is capped to it as well: OpenBLAS reads OPENBLAS_CORETYPE
+  // when it loads, before main, so the bench runs itself again with it set.
+  if (const char* core = openblas_core(opt.isa); core && !std::getenv("OPENBLAS_CORETYPE")) {
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    if (opt.isa == "sse4") setenv("ATEN_CPU_CAPABILITY", "default", 1);
+    execv("/proc/self/exe", argv);
+    std::perror("bench_generate: running again with OPENBLAS_CORETYPE");  // then uncapped
+  }
   const int n_threads = opt.threads > 0 ? opt.threads : 2;
   const double budget = opt.quick ? 0.5 : 3.0;
   const model::Checkpoint cp = checkpoint_for(opt.model);
@@ -203,6 +223,9 @@ int main(int argc, char** argv) {
               model::forward_flops(m, 1, 1, true) / 1e6);
   std::printf("CPU %s; kernel level asked: %s; %d thread(s)\n",
               engine::kernels::cpu_features().c_str(), opt.isa.c_str(), n_threads);
+  const char* core = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("OpenBLAS of LibTorch and of the peer: %s\n",
+              core ? (std::string("capped to ") + core).c_str() : "its own choice for this CPU");
   const int t = opt.threads;
   std::vector<Run> runs = {{"fast bf16, 1 stream", {"fast", "bf16", t, opt.isa}, 1, 0},
                            {"fast bf16, batch 32", {"fast", "bf16", t, opt.isa}, 32, 0},
