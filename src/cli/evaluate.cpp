@@ -140,11 +140,9 @@ void add_frame_likelihood(nlohmann::json& report, model::SequenceModelImpl& mode
   const auto tokens = train::FrameTokens::from_vocabulary(corpus.vocabulary);
   std::vector<std::vector<std::int32_t>> sequences;
   for (const auto& f : corpus.train) sequences.push_back(f.ids);
-  train::FrameLikelihoodOptions options;
-  report["frames"] = train::evaluate_frames(model, sequences, tokens, options).to_json();
-  options.constrained = true;
-  report["frames_constrained"] =
-      train::evaluate_frames(model, sequences, tokens, options).to_json();
+  const train::FrameScores scores = train::evaluate_frames_both(model, sequences, tokens);
+  report["frames"] = scores.whole.to_json();
+  report["frames_constrained"] = scores.constrained.to_json();
 }
 
 int run_evaluate(const EvaluateOptions& opt) {

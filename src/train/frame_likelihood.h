@@ -65,4 +65,14 @@ FrameLikelihood evaluate_frames(model::SequenceModelImpl& model,
                                 const FrameTokens& tokens,
                                 const FrameLikelihoodOptions& options = {});
 
+// Both scores of a set of sequences, from one pass of the network per batch (what
+// evaluate_frames gives with constrained false and true, for half the work).
+struct FrameScores {
+  FrameLikelihood whole;        // the softmax over the whole vocabulary, as trained
+  FrameLikelihood constrained;  // renormalised over the tokens a frame allows
+};
+FrameScores evaluate_frames_both(model::SequenceModelImpl& model,
+                                 const std::vector<std::vector<std::int32_t>>& sequences,
+                                 const FrameTokens& tokens, int batch_size = 16);
+
 }  // namespace musegen::train

@@ -280,13 +280,14 @@ BenchmarkOutcome run_benchmark(const BenchmarkRequest& request) {
   model::SequenceModel model =
       model::model_from_checkpoint(model::load_checkpoint(request.model_path), name);
   out.parameter_count = model->parameter_count();
-  FrameLikelihoodOptions options;
-  options.batch_size = request.eval_batch_size;
-  out.valid = evaluate_frames(*model, valid_sequences, tokens, options);
-  out.test = evaluate_frames(*model, test_sequences, tokens, options);
-  options.constrained = true;
-  out.valid_constrained = evaluate_frames(*model, valid_sequences, tokens, options);
-  out.test_constrained = evaluate_frames(*model, test_sequences, tokens, options);
+  const FrameScores valid_scores =
+      evaluate_frames_both(*model, valid_sequences, tokens, request.eval_batch_size);
+  const FrameScores test_scores =
+      evaluate_frames_both(*model, test_sequences, tokens, request.eval_batch_size);
+  out.valid = valid_scores.whole;
+  out.test = test_scores.whole;
+  out.valid_constrained = valid_scores.constrained;
+  out.test_constrained = test_scores.constrained;
   out.total_sec = seconds_since(start);
   return out;
 }

@@ -169,6 +169,25 @@ TEST(FrameLikelihood, BatchedSetEqualsSequenceBySequence) {
   EXPECT_TRUE(evaluate_frames(*model, {}, tokens).to_json()["nll_per_frame"].is_null());
 }
 
+// Both scores from one pass of the network are each score alone, bit for bit, and differ
+// from each other (the restriction changes the numbers).
+TEST(FrameLikelihood, BothScoresFromOnePassEqualEachAlone) {
+  auto model = tiny_model(9, "gru");
+  const auto tokens = FrameTokens::from_vocabulary(small_vocabulary());
+  const std::vector<std::vector<std::int32_t>> sequences = {
+      ids_of(kChorale), ids_of({{60}, {61, 62}, {}}), ids_of({{63}, {60, 61}, {62}})};
+  const FrameScores both = evaluate_frames_both(*model, sequences, tokens, 2);
+  FrameLikelihoodOptions options;
+  options.batch_size = 2;
+  const FrameLikelihood whole = evaluate_frames(*model, sequences, tokens, options);
+  options.constrained = true;
+  const FrameLikelihood constrained = evaluate_frames(*model, sequences, tokens, options);
+  EXPECT_EQ(both.whole.to_json(), whole.to_json());
+  EXPECT_EQ(both.constrained.to_json(), constrained.to_json());
+  EXPECT_LT(both.constrained.nll_sum_nats, both.whole.nll_sum_nats);
+  EXPECT_EQ(both.whole.n_frames, 5 + 2 + 2);
+}
+
 // The train module's token likelihood over one whole file (<start> ids <end> as one chunk)
 // is the frame NLL sum plus frame 0's tokens plus <end>.
 TEST(FrameLikelihood, TokenLikelihoodIsFrameSumPlusFirstFrameAndEnd) {
