@@ -54,6 +54,12 @@ TEST(FrameBenchmark, PresetFixesTheProtocolAndTakesOtherSettings) {
   for (const char* bad :
        {"tokenizer=notes", "objective=windows", "tokenizer.max_pitch=100", "select_by=train_loss"})
     EXPECT_THROW(benchmark_preset(jsb, "default", true, {bad}), ConfigError) << bad;
+  EXPECT_EQ(p.model.cell, "lstm");
+  // Nottingham's tuned model is a GRU (it scored better), unless the user says otherwise.
+  const BenchmarkSet& nottingham = benchmark_set("nottingham");
+  EXPECT_EQ(benchmark_preset(nottingham, "default", true, {}).model.cell, "gru");
+  EXPECT_EQ(benchmark_preset(nottingham, "default", true, {"cell=lstm"}).model.cell, "lstm");
+  EXPECT_EQ(benchmark_preset(nottingham, "default", false, {}).model.cell, "lstm");
   EXPECT_THROW(benchmark_preset(jsb, "huge", true, {}), ConfigError);
   EXPECT_THROW(benchmark_preset(jsb, "default", true, {"dropout=2"}), ConfigError);
 }
