@@ -1,6 +1,7 @@
 // Batches of real phrases, bars of phrases, the notes' profile and the GAN's evaluation.
 #include "train/gan_evaluation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "data/shuffle.h"
@@ -45,27 +46,53 @@ std::vector<eval::BarCells> phrase_bars(const torch::Tensor& cells,
   return bars;
 }
 
+namespace {
+
+// The bucket of a note of `steps` steps: 1, 2, 3-4, 5-8, 9 or more.
+std::size_t length_bucket(int steps) {
+  return steps <= 2 ? static_cast<std::size_t>(steps - 1) : steps <= 4 ? 2 : steps <= 8 ? 3 : 4;
+}
+
+}  // namespace
+
 NoteProfile note_profile(const torch::Tensor& cells, const data::RollFormat& format) {
   const torch::Tensor c = cells.detach().to(torch::kFloat32).contiguous();
   const float* data = c.data_ptr<float>();
   std::vector<std::int64_t> per_track(static_cast<std::size_t>(format.tracks), 0);
-  std::vector<std::int64_t> per_class(12, 0);
-  std::int64_t notes = 0;
+  std::vector<std::int64_t> per_class(12, 0), per_length(5, 0);
+  std::int64_t notes = 0, sounding_steps = 0;
+  std::vector<bool> sounding(static_cast<std::size_t>(format.steps()));
   for (std::int64_t n = 0; n < c.size(0); ++n) {
     const float* phrase = data + static_cast<std::size_t>(n) * format.cells();
-    for (int k = 0; k < format.tracks; ++k)
+    for (int k = 0; k < format.tracks; ++k) {
+      std::fill(sounding.begin(), sounding.end(), false);
       for (int p = 0; p < format.pitches(); ++p) {
         bool before = false;
+        int length = 0;  // steps of the note sounding at this pitch so far; 0: none
+        const auto end_note = [&] {
+          if (length > 0) ++per_length[length_bucket(length)];
+          length = 0;
+        };
         for (int s = 0; s < format.steps(); ++s) {
           const bool on = phrase[format.cell(k, 0, s, p)] >= 0.5f;
           if (on && (!before || phrase[format.cell(k, 1, s, p)] >= 0.5f)) {
+            end_note();
             ++notes;
             ++per_track[static_cast<std::size_t>(k)];
             ++per_class[static_cast<std::size_t>((format.pitch_low + p) % 12)];
           }
+          if (on) {
+            ++length;
+            sounding[static_cast<std::size_t>(s)] = true;
+          } else {
+            end_note();
+          }
           before = on;
         }
+        end_note();
       }
+      sounding_steps += std::count(sounding.begin(), sounding.end(), true);
+    }
   }
   NoteProfile profile;
   const double bars = static_cast<double>(c.size(0)) * format.bars;
@@ -78,6 +105,9 @@ NoteProfile note_profile(const torch::Tensor& cells, const data::RollFormat& for
   };
   profile.track_share = shares(per_track);
   profile.pitch_class_share = shares(per_class);
+  profile.length_share = shares(per_length);
+  const double track_steps = static_cast<double>(c.size(0)) * format.tracks * format.steps();
+  profile.sounding_share = track_steps > 0 ? static_cast<double>(sounding_steps) / track_steps : 0;
   return profile;
 }
 
@@ -122,6 +152,8 @@ GanEvaluation evaluate_gan(model::GanModelImpl& gan, const torch::Tensor& real,
   e.pitch_class_distance =
       share_distance(generated.pitch_class_share, real_notes.pitch_class_share);
   e.track_distance = share_distance(generated.track_share, real_notes.track_share);
+  e.length_distance = share_distance(generated.length_share, real_notes.length_share);
+  e.rest_distance = std::abs(generated.sounding_share - real_notes.sounding_share);
   gan.train(was_training);
   return e;
 }
@@ -131,7 +163,8 @@ double bar_distance(const GanEvaluation& e) {
       !(e.diversity.ratio > 0))
     return std::nan("");
   return std::abs(std::log(e.notes_per_bar_generated / e.notes_per_bar_real)) +
-         std::abs(std::log(e.diversity.ratio)) + e.pitch_class_distance + e.track_distance;
+         std::abs(std::log(e.diversity.ratio)) + e.pitch_class_distance + e.track_distance +
+         e.length_distance + e.rest_distance;
 }
 
 }  // namespace musegen::train

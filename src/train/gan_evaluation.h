@@ -1,8 +1,8 @@
 // The GAN trainer's tensors and measurements: batches of real phrases (transposed at random
 // per row), the bars of phrases as piano-roll cells over 0.5, the notes' profile (per bar,
-// per track, per pitch class), and one evaluation (the critic's Wasserstein estimate on
-// validation phrases against phrases from fixed noise, their diversity and notes against real
-// ones). Needs LibTorch; include only in .cpp files.
+// per track, per pitch class, per length, and how often tracks rest), and one evaluation (the
+// critic's Wasserstein estimate on validation phrases against phrases from fixed noise, their
+// diversity and notes against real ones). Needs LibTorch; include only in .cpp files.
 #pragma once
 
 #include <torch/torch.h>
@@ -27,11 +27,15 @@ torch::Tensor phrase_batch(const std::vector<data::Phrase>& phrases,
 std::vector<eval::BarCells> phrase_bars(const torch::Tensor& cells, const data::RollFormat& format);
 
 // The notes of `cells` by the decoding rule of data::rolls_to_score (before voicing): how many
-// per bar, and how they share out over the tracks and over the 12 pitch classes.
+// per bar, how they share out over the tracks, over the 12 pitch classes and over lengths, and
+// how often a track sounds.
 struct NoteProfile {
   double notes_per_bar = 0;
   std::vector<double> track_share;        // [tracks], summing to 1 (all 0 without notes)
   std::vector<double> pitch_class_share;  // [12], C = 0, summing to 1 (all 0 without notes)
+  // [5], summing to 1 (all 0 without notes): notes of 1, 2, 3-4, 5-8 and 9 or more steps.
+  std::vector<double> length_share;
+  double sounding_share = 0;  // of every track's steps, those where the track sounds a note
 };
 NoteProfile note_profile(const torch::Tensor& cells, const data::RollFormat& format);
 
@@ -46,16 +50,21 @@ struct GanEvaluation {
   double wasserstein = 0;  // mean critic(valid) - mean critic(generated)
   eval::Diversity diversity;
   double notes_per_bar_generated = 0, notes_per_bar_real = 0;
-  // share_distance of the generated notes' pitch classes and tracks from the real notes'.
-  double pitch_class_distance = 0, track_distance = 0;
+  // share_distance of the generated notes' pitch classes, tracks and lengths from the real
+  // notes'.
+  double pitch_class_distance = 0, track_distance = 0, length_distance = 0;
+  // |sounding share generated - real|: voices resting more (or less) than real ones.
+  double rest_distance = 0;
 };
 
 // How far the generated bars are from real ones, the GAN's checkpoint selection (lower is
-// better): |ln(notes per bar generated / real)| + |ln(diversity ratio)| + the pitch-class and
-// track distances, 0 when all match; NaN (never selected) for collapsed bars or when either
-// count is 0. The critic's estimate cannot select: near 0 before the critic has learnt
-// anything, it picks the untrained generator. The last two terms keep out bars as full and as
-// varied in rhythm as real ones whose notes are all one pitch class in one voice.
+// better): |ln(notes per bar generated / real)| + |ln(diversity ratio)| + the pitch-class,
+// track, length and rest distances, 0 when all match; NaN (never selected) for collapsed bars
+// or when either count is 0. The critic's estimate cannot select: near 0 before the critic has
+// learnt anything, it picks the untrained generator. The pitch-class and track distances keep
+// out bars as full and as varied in rhythm as real ones whose notes are all one pitch class in
+// one voice; the length and rest distances, early phrases of scattered sixteenths with voices
+// resting.
 double bar_distance(const GanEvaluation& e);
 
 // Generator and critic in eval mode, no gradients; `real` are the validation phrases (or a

@@ -298,6 +298,8 @@ nlohmann::json GanRun::evaluate_row(bool epoch_end, std::int64_t batches_per_epo
       {"notes_per_bar_real", e.notes_per_bar_real},
       {"pitch_class_distance", e.pitch_class_distance},
       {"track_distance", e.track_distance},
+      {"length_distance", e.length_distance},
+      {"rest_distance", e.rest_distance},
       {"bar_distance", finite_or_null(bar_distance(e))}};
   if (e.diversity.collapsed && request_.observer)
     request_.observer->on_warning("mode collapse at step " + std::to_string(state_.step) + ": " +

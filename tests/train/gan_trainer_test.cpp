@@ -124,6 +124,40 @@ TEST(GanTrainer, BarDistanceSeesOnePitchClassInOneTrack) {
   EXPECT_DOUBLE_EQ(density[1], 0);
 }
 
+// Bars with real ones' notes per bar, pitch classes and tracks are still far from them when
+// their notes are sixteenths with the voice resting in between: the lengths and rests show it.
+TEST(GanTrainer, BarDistanceSeesNoteLengthsAndRests) {
+  const data::RollFormat f = data::roll_format_of(1, 1, 8, 60, 71);  // 1 track, 8 steps
+  torch::Tensor held = torch::zeros({1, 2, 8, 12}), short_notes = torch::zeros({1, 2, 8, 12});
+  for (int s = 0; s < 8; ++s) held[0][0][s][s < 4 ? 0 : 7] = 1;  // C then G, 4 steps each
+  held[0][1][4][7] = 1;                                          // G's onset
+  short_notes[0][0][0][0] = short_notes[0][0][4][7] = 1;         // C and G, 1 step each
+  const NoteProfile r = note_profile(held, f), e = note_profile(short_notes, f);
+  EXPECT_DOUBLE_EQ(r.notes_per_bar, 2);
+  EXPECT_DOUBLE_EQ(e.notes_per_bar, 2);
+  EXPECT_EQ(r.length_share, (std::vector<double>{0, 0, 1, 0, 0}));  // both of 3-4 steps
+  EXPECT_EQ(e.length_share, (std::vector<double>{1, 0, 0, 0, 0}));
+  EXPECT_DOUBLE_EQ(r.sounding_share, 1);
+  EXPECT_DOUBLE_EQ(e.sounding_share, 2 / 8.0);
+  EXPECT_DOUBLE_EQ(share_distance(e.pitch_class_share, r.pitch_class_share), 0);
+  // A note held over 9 steps, and one re-struck every step: an onset cell splits a held cell.
+  const data::RollFormat g = data::roll_format_of(1, 2, 8, 60, 71);  // 16 steps
+  torch::Tensor long_note = torch::zeros({1, 2, 16, 12});
+  for (int s = 0; s < 10; ++s) long_note[0][0][s][3] = 1;
+  for (int s = 12; s < 16; ++s) long_note[0][0][s][5] = long_note[0][1][s][5] = 1;
+  const NoteProfile l = note_profile(long_note, g);
+  EXPECT_DOUBLE_EQ(l.notes_per_bar, 5 / 2.0);
+  EXPECT_EQ(l.length_share, (std::vector<double>{4 / 5.0, 0, 0, 0, 1 / 5.0}));
+  EXPECT_DOUBLE_EQ(l.sounding_share, 14 / 16.0);
+  GanEvaluation ev;
+  ev.notes_per_bar_real = ev.notes_per_bar_generated = 2;
+  ev.diversity.ratio = 1;
+  ev.length_distance = share_distance(e.length_share, r.length_share);
+  ev.rest_distance = std::abs(e.sounding_share - r.sounding_share);
+  EXPECT_DOUBLE_EQ(ev.length_distance, 1);
+  EXPECT_NEAR(bar_distance(ev), 1 + 0.75, 1e-12);
+}
+
 TEST(GanTrainer, ResumeEqualsAnUninterruptedRun) {
   TempDir dir("gan_resume");
   model::Preset p = tiny_gan_preset();
