@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "music/general_midi.h"
 
 namespace musegen::generate {
 
@@ -29,6 +30,25 @@ void make_playable(Score& score) {
   }
   std::erase_if(notes, [](const Note& n) { return n.end_ticks <= n.start_ticks; });
   score.sort_events();
+}
+
+// A part of one voice (a singer, a wind, a solo string: gm_one_voice) moves from note to
+// note: each note ends where the part's next onset is, if it still sounds then. Notes that
+// start together (a chord the model wrote in the part) are left as they are.
+void end_voices_at_next_onset(Score& score) {
+  auto& notes = score.notes;
+  std::sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
+    return std::tie(a.track, a.start_ticks, a.pitch) < std::tie(b.track, b.start_ticks, b.pitch);
+  });
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    Note& a = notes[i];
+    if (a.is_drum() || !gm_one_voice(a.program)) continue;
+    for (std::size_t j = i + 1; j < notes.size() && notes[j].track == a.track; ++j)
+      if (notes[j].start_ticks > a.start_ticks) {
+        a.end_ticks = std::min(a.end_ticks, notes[j].start_ticks);
+        break;
+      }
+  }
 }
 
 }  // namespace
@@ -57,6 +77,7 @@ Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabul
   if (options.program)
     for (Note& n : score.notes)
       if (!n.is_drum()) n.program = *options.program;
+  if (tokenizer.name() == "multitrack") end_voices_at_next_onset(score);  // parts apart
   make_playable(score);
   score.update_times();
   return score;

@@ -233,6 +233,11 @@ std::vector<std::string> words_of(const std::string& text) {
 
 }  // namespace
 
+bool gm_one_voice(int instrument) {
+  return (instrument >= 40 && instrument <= 43) || (instrument >= 52 && instrument <= 54) ||
+         (instrument >= 56 && instrument <= 87);
+}
+
 std::string gm_instrument_name(int instrument) {
   if (instrument == kGmDrumKit) return "Drums";
   const char* name = gm_program_name(instrument);

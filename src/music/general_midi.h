@@ -31,6 +31,10 @@ std::vector<int> gm_programs_for(const std::string& text);
 // 55..103, ... (music/playable_range.cpp); 0..127 for drums (kGmDrumKit) and sound effects.
 std::pair<int, int> gm_playable_range(int instrument);
 
+// True for instruments that sound one note at a time, as a part: solo strings (40-43), voices
+// (52-54), brass, reeds and pipes (56-79) and synth leads (80-87).
+bool gm_one_voice(int instrument);
+
 // Scientific pitch name with sharps, C4 = 60: "C4", "F#3", "C-1".
 std::string pitch_name(int pitch);
 // "C major", "A minor", "E- major" style names for a key signature (sharps -7..7).
