@@ -43,6 +43,11 @@ bool same_file(const std::string& a, const std::string& b) {
 
 void check_output_file(const std::string& option, const std::string& path,
                        const std::string& example) {
+  // `--wav --svg x.svg` gives --wav the value "--svg": a file of that name, and no SVG.
+  if (!path.empty() && path.front() == '-')
+    throw UsageError{
+        option + " takes a file name, not " + path,
+        "e.g. " + option + " " + example + " (a file whose name starts with - : ./" + path + ")"};
   std::error_code ec;
   const bool folder = fs::is_directory(path, ec) || (!path.empty() && path.back() == '/');
   if (folder)

@@ -23,8 +23,9 @@ struct OutputPath {
 // would be destroyed) and the outputs before it. Throws UsageError naming the option and path.
 void check_outputs(const std::vector<OutputPath>& outputs, const NamedPaths& inputs);
 
-// Throws UsageError when `path` (of `option`) is unusable as an output file. `example`: a file
-// name to suggest inside a folder given instead of a file.
+// Throws UsageError when `path` (of `option`) is unusable as an output file: it starts with
+// "-" (an option taken as the value), names a folder, or sits where no file can be written.
+// `example`: a file name to suggest.
 void check_output_file(const std::string& option, const std::string& path,
                        const std::string& example);
 

@@ -165,10 +165,12 @@ def case_out_dir(musegen, tmp):
     for args, word in ((['--out', folder], '--out'),
                        (['--out', song, '--wav', folder], '--wav'),
                        (['--out', song, '--svg', '/proc/musegen/x.svg'], 'cannot write'),
-                       (['--out', song, '--wav', song], 'both write')):
+                       (['--out', song, '--wav', song], 'both write'),
+                       (['--out', song, '--wav', '--svg'], '--wav takes a file name, not --svg')):
         code, _, err = run(musegen, ['generate', '--length', '20'] + args)
         expect(code == 2 and word in err.splitlines()[0], f'generate {args}: exit {code}: {err}')
         expect(not os.path.exists(song) and os.listdir(folder) == [], f'generate {args} left files')
+        expect(not os.path.exists('--svg'), f'generate {args} wrote a file named --svg')
     primer = os.path.join(tmp, 'primer.mid')
     with open(primer, 'wb') as f:
         f.write(melody([60, 62, 64]))
