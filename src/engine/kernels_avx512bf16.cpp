@@ -124,10 +124,19 @@ inline void products_bf16(const std::uint16_t* w, std::size_t panel_stride, int 
 
 // The products of products_bf16 from float32 weights `w` (fp32 layout, one panel) and inputs
 // `x` (the bfloat16 inputs widened), in the dot product's order and rounding.
+// The compiler does not see that FMAs depend on MXCSR: passing the accumulators through an
+// empty volatile asm after setting it and before restoring it keeps every FMA in between.
+template <int NB>
+inline void fence_accumulators(Tile<NB, 1>& t) {
+  for (int b = 0; b < NB; ++b)
+    for (int j = 0; j < 4; ++j) __asm__ volatile("" : "+v"(t.acc[b][j]));
+}
+
 template <int NB>
 inline void products_emulated(const float* w, int cols, const float* x, int ldx, Tile<NB, 1>& t) {
   const unsigned csr = _mm_getcsr();
   _mm_setcsr(csr | 0x8040u);  // FTZ (bit 15) and DAZ (bit 6)
+  fence_accumulators(t);
   for (int k = 0; k < cols; k += 2)
     for (int e = 1; e >= 0; --e) {  // the odd column first
       const float* wk = w + static_cast<std::size_t>(k + e) * kPanelRows;
@@ -138,6 +147,7 @@ inline void products_emulated(const float* w, int cols, const float* x, int ldx,
         for (int j = 0; j < 4; ++j) t.acc[b][j] = _mm512_fmadd_ps(wj[j], xb, t.acc[b][j]);
       }
     }
+  fence_accumulators(t);
   _mm_setcsr(csr);
 }
 
