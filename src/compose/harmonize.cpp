@@ -7,6 +7,7 @@
 #include "compose/placement.h"
 #include "core/errors.h"
 #include "data/music_file.h"
+#include "generate/decode.h"
 #include "generate/instruments.h"
 
 namespace musegen::compose {
@@ -75,6 +76,7 @@ Score merge_harmonize(const HarmonizeJob& job, const generate::Candidate& candid
     return !(n.track == melody_source.track && n.channel == melody_source.channel);
   });
   // One new track and channel per written part other than the melody's.
+  const int first_new_track = static_cast<int>(out.tracks.size());
   const auto names = tokenize::track_names(written.tracks, mt.part_names());
   std::vector<tokenize::PartSource> sources(written.tracks.size());
   std::vector<bool> place(written.tracks.size(), false);
@@ -92,6 +94,8 @@ Score merge_harmonize(const HarmonizeJob& job, const generate::Candidate& candid
   const std::size_t kept = out.notes.size();
   place_notes(written, sources, &place, 0, 0, mt.piece_options(), out);
   resolve_key_collisions(out, kept);
+  // The written voices move from note to note; the melody stays as the file has it.
+  generate::end_voices_at_next_onset(out, first_new_track);
   out.sort_events();
   out.update_times();
   return out;

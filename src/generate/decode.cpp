@@ -32,17 +32,16 @@ void make_playable(Score& score) {
   score.sort_events();
 }
 
-// A part of one voice (a singer, a wind, a solo string: gm_one_voice) moves from note to
-// note: each note ends where the part's next onset is, if it still sounds then. Notes that
-// start together (a chord the model wrote in the part) are left as they are.
-void end_voices_at_next_onset(Score& score) {
+}  // namespace
+
+void end_voices_at_next_onset(Score& score, int first_track) {
   auto& notes = score.notes;
   std::sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
     return std::tie(a.track, a.start_ticks, a.pitch) < std::tie(b.track, b.start_ticks, b.pitch);
   });
   for (std::size_t i = 0; i < notes.size(); ++i) {
     Note& a = notes[i];
-    if (a.is_drum() || !gm_one_voice(a.program)) continue;
+    if (a.track < first_track || a.is_drum() || !gm_one_voice(a.program)) continue;
     for (std::size_t j = i + 1; j < notes.size() && notes[j].track == a.track; ++j)
       if (notes[j].start_ticks > a.start_ticks) {
         a.end_ticks = std::min(a.end_ticks, notes[j].start_ticks);
@@ -50,8 +49,6 @@ void end_voices_at_next_onset(Score& score) {
       }
   }
 }
-
-}  // namespace
 
 void validate(const MusicOptions& options) {
   if (options.tempo_bpm && !(*options.tempo_bpm >= 4 && *options.tempo_bpm <= 1000))

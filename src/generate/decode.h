@@ -22,10 +22,17 @@ struct MusicOptions {
 // Throws ConfigError (key "tempo" or "program") for a value out of range.
 void validate(const MusicOptions& options);
 
+// A part of one voice (a singer, a wind, a solo string: gm_one_voice) moves from note to note:
+// in tracks `first_track` and after, each such note ends where its track's next onset is, if it
+// still sounds then. Notes that start together (a chord written in the part) are left as they
+// are. Derived times are not updated.
+void end_voices_at_next_onset(Score& score, int first_track = 0);
+
 // The music of `ids` (special ids dropped): Tokenizer::decode, then the tempo and program of
-// `options`; then, per (track, channel, pitch), a note still sounding when the next one starts
-// ends there, and notes of zero length are dropped, so that the Score survives a MIDI file
-// unchanged (the tutorial's one-beat notes every half beat overlap). Derived times are updated.
+// `options`; for the multitrack tokenizer end_voices_at_next_onset; then, per (track, channel,
+// pitch), a note still sounding when the next one starts ends there, and notes of zero length
+// are dropped, so that the Score survives a MIDI file unchanged (the tutorial's one-beat notes
+// every half beat overlap). Derived times are updated.
 // With a non-empty `context` (the ids before `ids`), `ids` are decoded as its continuation
 // (Tokenizer::decode_continuation).
 Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabulary& vocabulary,

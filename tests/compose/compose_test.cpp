@@ -133,6 +133,7 @@ TEST(Fill, RefusesWhatItCannotDo) {
   EXPECT_THROW(plan_composition(o, plain, {}), ConfigError);  // not trained to fill
 }
 
+// The melody comes back as the file has it; the parts written around it are voices.
 TEST(Harmonize, TheMelodyComesBackUnchangedUnderNewParts) {
   Generator g = filling_model();
   Score melody = duet();
@@ -141,7 +142,7 @@ TEST(Harmonize, TheMelodyComesBackUnchangedUnderNewParts) {
   TempFile file(melody);
   ComposeOptions o;
   o.harmonize = file.path.string();
-  o.controls.instruments = "choir,choir,choir";
+  o.controls.instruments = "Choir Aahs,Choir Aahs,Choir Aahs";  // voices: one note at a time
   ComposePlan plan = plan_composition(o, g, {});
   for (const auto& c : run(g, plan, 2)) {
     const Score out = plan.music(c);
@@ -150,6 +151,17 @@ TEST(Harmonize, TheMelodyComesBackUnchangedUnderNewParts) {
     EXPECT_EQ(keys(given, 0, 1 << 30, true), keys(melody, 0, 1 << 30, true));
     EXPECT_EQ(out.tracks.size(), 3u);
     EXPECT_EQ(bars_of(out).size(), 8u);
+    // The choir parts written move from note to note: no note starts while its part sounds.
+    for (const Note& a : out.notes) {
+      if (a.track == 0) continue;
+      ASSERT_EQ(a.program, 52);
+      for (const Note& b : out.notes) {
+        ASSERT_FALSE(b.track == a.track && b.start_ticks > a.start_ticks &&
+                     b.start_ticks < a.end_ticks)
+            << "track " << a.track << ": a note at " << b.start_ticks << " inside " << a.start_ticks
+            << ".." << a.end_ticks;
+      }
+    }
   }
 }
 
