@@ -60,6 +60,12 @@ constexpr int kEmulateFromRows = 16, kEmulateSmallFromRows = 5;
 constexpr std::size_t kSmallWeightBytes = std::size_t{2} << 20;
 static_assert(kEmulateSmallFromRows >= kWidenedFromRows, "engines widen from kWidenedFromRows");
 
+// The packed columns a call multiplies (Columns: k_end 0 is the matrix's last).
+template <class Args>
+int column_count(const Args& a) {
+  return (a.columns.k_end > 0 ? a.columns.k_end : a.w->cols) - a.columns.k_begin;
+}
+
 template <class Args>
 bool emulate(const Args& a) {
   if (a.w->widened.size() == 0) return false;
@@ -122,8 +128,6 @@ inline void products_bf16(const std::uint16_t* w, std::size_t panel_stride, int 
   }
 }
 
-// The products of products_bf16 from float32 weights `w` (fp32 layout, one panel) and inputs
-// `x` (the bfloat16 inputs widened), in the dot product's order and rounding.
 // The compiler does not see that FMAs depend on MXCSR: passing the accumulators through an
 // empty volatile asm after setting it and before restoring it keeps every FMA in between.
 template <int NB>
@@ -132,6 +136,8 @@ inline void fence_accumulators(Tile<NB, 1>& t) {
     for (int j = 0; j < 4; ++j) __asm__ volatile("" : "+v"(t.acc[b][j]));
 }
 
+// The products of products_bf16 from float32 weights `w` (fp32 layout, one panel) and inputs
+// `x` (the bfloat16 inputs widened), in the dot product's order and rounding.
 template <int NB>
 inline void products_emulated(const float* w, int cols, const float* x, int ldx, Tile<NB, 1>& t) {
   const unsigned csr = _mm_getcsr();
@@ -164,11 +170,10 @@ inline void panel_tile(const Args& a, const float* const* row_bias, int p0, int 
       t.acc[b][j] = v;
     }
   const PackedMatrix& w = *a.w;
-  const int k_end = a.columns.k_end > 0 ? a.columns.k_end : w.cols;
   const std::size_t panel_stride = static_cast<std::size_t>(w.cols) * kPanelRows;
   const std::size_t offset =
       p0 * panel_stride + static_cast<std::size_t>(a.columns.k_begin) * kPanelRows;
-  const int cols = k_end - a.columns.k_begin;
+  const int cols = column_count(a);
   if constexpr (NP == 1)
     if (xf != nullptr)
       return products_emulated<NB>(w.widened.data() + offset, cols,
@@ -261,8 +266,7 @@ const float* widen_inputs(const Args& a, int cols, float* out) {
 template <class Args>
 float* inputs_buffer(const Args& a) {
   if (!emulate(a)) return nullptr;
-  const int cols = (a.columns.k_end > 0 ? a.columns.k_end : a.w->cols) - a.columns.k_begin;
-  return thread_buffer(static_cast<std::size_t>(a.batch) * cols);
+  return thread_buffer(static_cast<std::size_t>(a.batch) * column_count(a));
 }
 
 // Panels [panel_begin, panel_end) for every row: one row takes 4 panels at a time and two rows
@@ -273,8 +277,7 @@ template <class Args, template <int, int> class Kind>
 void for_tiles(const Args& a, int panel_begin, int panel_end, float* buffer) {
   const float* xf = nullptr;
   if (buffer != nullptr) {
-    const int cols = (a.columns.k_end > 0 ? a.columns.k_end : a.w->cols) - a.columns.k_begin;
-    xf = widen_inputs(a, cols, buffer);
+    xf = widen_inputs(a, column_count(a), buffer);
     const int n_tiles = (a.batch + kMaxTile - 1) / kMaxTile;
     const int per_tile = a.batch / n_tiles, extra = a.batch % n_tiles;
     for (int p = panel_begin; p < panel_end; ++p)

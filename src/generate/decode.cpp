@@ -74,7 +74,7 @@ Score decode_music(const tokenize::Tokenizer& tokenizer, const tokenize::Vocabul
   if (options.program)
     for (Note& n : score.notes)
       if (!n.is_drum()) n.program = *options.program;
-  if (tokenizer.name() == "multitrack") end_voices_at_next_onset(score);  // parts apart
+  if (tokenizer.name() == "multitrack") end_voices_at_next_onset(score);  // a track per part
   make_playable(score);
   score.update_times();
   return score;
